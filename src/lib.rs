@@ -1,0 +1,11 @@
+//! Node-API glue for `bsd-sockets`: thin wrappers that convert JS values to
+//! `bsd-sockets-core` calls and core results back to JS. No socket logic lives here.
+
+#![deny(clippy::all)]
+
+mod address;
+mod constants;
+mod errors;
+mod helpers;
+mod resolve;
+mod socket;

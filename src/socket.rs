@@ -1,0 +1,420 @@
+//! `NativeSocket`: one core `Socket` per JS object. Every method is a type conversion
+//! around one core call. A closed socket answers `EBADF` without touching any fd.
+
+use bsd_sockets_core::msg::Cmsg;
+use bsd_sockets_core::{addr, Error as CoreError, Socket, Timeout};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::address::JsAddress;
+use crate::errors::{throw, OrThrow};
+
+/// `[nbytes, ancdata, msgFlags, address]` of recvmsg on its way to JS.
+type RecvMsgTuple = (u32, Vec<(i32, i32, Buffer)>, i32, JsAddress);
+
+/// The native half of the TS `Socket` class. Not public API: use `Socket`.
+#[napi]
+pub struct NativeSocket {
+  inner: Option<Socket>,
+}
+
+fn timeout(env: &Env, secs: Option<f64>) -> Result<Timeout> {
+  Timeout::from_secs(secs).or_throw(env)
+}
+
+fn sockaddr(env: &Env, raw: &[u8]) -> Result<socket2::SockAddr> {
+  addr::from_raw(raw).or_throw(env)
+}
+
+fn range(env: &Env, buf_len: usize, offset: u32, nbytes: u32) -> Result<std::ops::Range<usize>> {
+  let (start, n) = (offset as usize, nbytes as usize);
+  match start.checked_add(n) {
+    Some(end) if end <= buf_len => Ok(start..end),
+    _ => Err(throw(
+      env,
+      CoreError::out_of_range(format!(
+        "buffer too small for requested bytes: {n} at offset {start} of {buf_len}"
+      )),
+      None,
+    )),
+  }
+}
+
+impl NativeSocket {
+  fn wrap(s: Socket) -> NativeSocket {
+    NativeSocket { inner: Some(s) }
+  }
+
+  #[inline]
+  fn sock(&self, env: &Env, syscall: &'static str) -> Result<&Socket> {
+    match &self.inner {
+      Some(s) => Ok(s),
+      None => Err(throw(env, CoreError::os(libc::EBADF, syscall), None)),
+    }
+  }
+}
+
+#[napi]
+impl NativeSocket {
+  /// `socket(2)`.
+  #[napi(factory)]
+  pub fn open(
+    env: Env,
+    family: i32,
+    socktype: i32,
+    protocol: i32,
+    timeout_secs: Option<f64>,
+  ) -> Result<Self> {
+    let t = timeout(&env, timeout_secs)?;
+    Ok(Self::wrap(
+      Socket::new(family, socktype, protocol, t).or_throw(&env)?,
+    ))
+  }
+
+  /// Takes ownership of an open socket fd (family/type/proto read from the kernel
+  /// unless given).
+  #[napi(factory)]
+  pub fn adopt(
+    env: Env,
+    fd: i32,
+    family: Option<i32>,
+    socktype: Option<i32>,
+    protocol: Option<i32>,
+    timeout_secs: Option<f64>,
+  ) -> Result<Self> {
+    let t = timeout(&env, timeout_secs)?;
+    Ok(Self::wrap(
+      Socket::adopt(fd, family, socktype, protocol, t).or_throw(&env)?,
+    ))
+  }
+
+  /// The fd, or -1 once closed or detached.
+  #[napi]
+  pub fn fileno(&self) -> i32 {
+    self.inner.as_ref().map_or(-1, Socket::fileno)
+  }
+
+  /// `[family, type, proto]` as the socket was created or adopted.
+  #[napi]
+  pub fn kind(&self, env: Env) -> Result<(i32, i32, i32)> {
+    let s = self.sock(&env, "getsockopt")?;
+    Ok((s.family(), s.socktype(), s.protocol()))
+  }
+
+  /// The timeout in seconds (null blocking, 0 non-blocking).
+  #[napi]
+  pub fn timeout(&self) -> Option<f64> {
+    self.inner.as_ref().and_then(|s| s.timeout().as_secs())
+  }
+
+  /// `settimeout` (seconds; null blocks, 0 never waits).
+  #[napi]
+  pub fn set_timeout(&mut self, env: Env, secs: Option<f64>) -> Result<()> {
+    let t = timeout(&env, secs)?;
+    match &mut self.inner {
+      Some(s) => s.set_timeout(t).or_throw(&env),
+      None => Err(throw(&env, CoreError::os(libc::EBADF, "fcntl"), None)),
+    }
+  }
+
+  /// `bind(2)` to an encoded address.
+  #[napi]
+  pub fn bind(&self, env: Env, raw: &[u8]) -> Result<()> {
+    let sa = sockaddr(&env, raw)?;
+    self.sock(&env, "bind")?.bind(&sa).or_throw_at(&env, &sa)
+  }
+
+  /// `listen(2)`.
+  #[napi]
+  pub fn listen(&self, env: Env, backlog: i32) -> Result<()> {
+    self.sock(&env, "listen")?.listen(backlog).or_throw(&env)
+  }
+
+  /// `accept4(2)`; the new socket gets `timeoutSecs` (the default timeout).
+  #[napi(ts_return_type = "[NativeSocket, any]")]
+  pub fn accept(&self, env: Env, timeout_secs: Option<f64>) -> Result<(NativeSocket, JsAddress)> {
+    let t = timeout(&env, timeout_secs)?;
+    let (s, sa) = self.sock(&env, "accept")?.accept(t).or_throw(&env)?;
+    Ok((Self::wrap(s), JsAddress::from_sockaddr(&sa)))
+  }
+
+  /// `connect(2)` honouring the timeout mode.
+  #[napi]
+  pub fn connect(&self, env: Env, raw: &[u8]) -> Result<()> {
+    let sa = sockaddr(&env, raw)?;
+    self
+      .sock(&env, "connect")?
+      .connect(&sa)
+      .or_throw_at(&env, &sa)
+  }
+
+  /// `connect_ex`: the errno (0 on success); EBADF's number when closed, without a
+  /// syscall.
+  #[napi]
+  pub fn connect_ex(&self, env: Env, raw: &[u8]) -> Result<i32> {
+    let sa = sockaddr(&env, raw)?;
+    match &self.inner {
+      Some(s) => s.connect_ex(&sa).or_throw_at(&env, &sa),
+      None => Ok(libc::EBADF),
+    }
+  }
+
+  /// `recv(2)` into `buf[offset..offset+nbytes]`; returns the count.
+  #[napi]
+  pub fn recv_into(
+    &self,
+    env: Env,
+    mut buf: Uint8ArraySlice<'_>,
+    offset: u32,
+    nbytes: u32,
+    flags: i32,
+  ) -> Result<u32> {
+    // SAFETY: the view's memory lives for the call and only the kernel writes it.
+    let buf = unsafe { buf.as_mut() };
+    let r = range(&env, buf.len(), offset, nbytes)?;
+    let s = self.sock(&env, "recv")?;
+    Ok(s.recv_into(&mut buf[r], flags).or_throw(&env)? as u32)
+  }
+
+  /// `recvfrom(2)` into `buf[offset..offset+nbytes]`; returns `[count, address]`.
+  #[napi(ts_return_type = "[number, any]")]
+  pub fn recvfrom_into(
+    &self,
+    env: Env,
+    mut buf: Uint8ArraySlice<'_>,
+    offset: u32,
+    nbytes: u32,
+    flags: i32,
+  ) -> Result<(u32, JsAddress)> {
+    // SAFETY: as in recv_into.
+    let buf = unsafe { buf.as_mut() };
+    let r = range(&env, buf.len(), offset, nbytes)?;
+    let s = self.sock(&env, "recvfrom")?;
+    let (n, sa) = s.recv_from_into(&mut buf[r], flags).or_throw(&env)?;
+    Ok((n as u32, JsAddress::from_sockaddr(&sa)))
+  }
+
+  /// `recvmsg(2)` scattering into `buffers`; returns
+  /// `[nbytes, [[level, type, data]...], msgFlags, address]`.
+  #[napi(ts_return_type = "[number, Array<[number, number, Buffer]>, number, any]")]
+  pub fn recvmsg_into(
+    &self,
+    env: Env,
+    mut buffers: Vec<Uint8ArraySlice<'_>>,
+    ancbufsize: u32,
+    flags: i32,
+  ) -> Result<RecvMsgTuple> {
+    let s = self.sock(&env, "recvmsg")?;
+    // SAFETY: as in recv_into; the kernel writes each view once, in order.
+    let mut buffers: Vec<&mut [u8]> = buffers.iter_mut().map(|b| unsafe { b.as_mut() }).collect();
+    let m = s
+      .recvmsg_into(&mut buffers, ancbufsize as usize, flags)
+      .or_throw(&env)?;
+    let anc = m
+      .ancillary
+      .into_iter()
+      .map(|c| (c.level, c.kind, Buffer::from(c.data)))
+      .collect();
+    Ok((
+      m.nbytes as u32,
+      anc,
+      m.flags,
+      JsAddress::from_sockaddr(&m.addr),
+    ))
+  }
+
+  /// `send(2)` (MSG_NOSIGNAL added); returns the count sent.
+  #[napi]
+  pub fn send(&self, env: Env, data: &[u8], flags: i32) -> Result<u32> {
+    Ok(self.sock(&env, "send")?.send(data, flags).or_throw(&env)? as u32)
+  }
+
+  /// Sends everything or throws; the timeout bounds the whole call.
+  #[napi]
+  pub fn sendall(&self, env: Env, data: &[u8], flags: i32) -> Result<()> {
+    self.sock(&env, "send")?.sendall(data, flags).or_throw(&env)
+  }
+
+  /// `sendto(2)` to an encoded address.
+  #[napi]
+  pub fn sendto(&self, env: Env, data: &[u8], flags: i32, raw: &[u8]) -> Result<u32> {
+    let sa = sockaddr(&env, raw)?;
+    Ok(
+      self
+        .sock(&env, "sendto")?
+        .send_to(data, flags, &sa)
+        .or_throw_at(&env, &sa)? as u32,
+    )
+  }
+
+  /// `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items.
+  #[napi]
+  pub fn sendmsg(
+    &self,
+    env: Env,
+    buffers: Vec<&[u8]>,
+    ancillary: Vec<(i32, i32, &[u8])>,
+    flags: i32,
+    raw: Option<&[u8]>,
+  ) -> Result<u32> {
+    let sa = raw.map(|r| sockaddr(&env, r)).transpose()?;
+    let anc: Vec<Cmsg> = ancillary
+      .into_iter()
+      .map(|(level, kind, d)| Cmsg {
+        level,
+        kind,
+        data: d.to_vec(),
+      })
+      .collect();
+    let s = self.sock(&env, "sendmsg")?;
+    let r = s.sendmsg(&buffers, &anc, flags, sa.as_ref());
+    match &sa {
+      Some(sa) => Ok(r.or_throw_at(&env, sa)? as u32),
+      None => Ok(r.or_throw(&env)? as u32),
+    }
+  }
+
+  /// `socket.sendfile(file, offset, count)`; returns bytes sent.
+  #[napi]
+  pub fn sendfile(&self, env: Env, fd: i32, offset: f64, count: Option<f64>) -> Result<f64> {
+    let s = self.sock(&env, "sendfile")?;
+    Ok(
+      s.sendfile(fd, offset as u64, count.map(|c| c as u64))
+        .or_throw(&env)? as f64,
+    )
+  }
+
+  /// `shutdown(2)`.
+  #[napi]
+  pub fn shutdown(&self, env: Env, how: i32) -> Result<()> {
+    self.sock(&env, "shutdown")?.shutdown(how).or_throw(&env)
+  }
+
+  /// `getsockopt(2)` of a C int.
+  #[napi]
+  pub fn getsockopt_int(&self, env: Env, level: i32, name: i32) -> Result<i32> {
+    self
+      .sock(&env, "getsockopt")?
+      .getsockopt_int(level, name)
+      .or_throw(&env)
+  }
+
+  /// `getsockopt(2)` of up to `buflen` raw bytes.
+  #[napi]
+  pub fn getsockopt_bytes(&self, env: Env, level: i32, name: i32, buflen: u32) -> Result<Buffer> {
+    let v = self
+      .sock(&env, "getsockopt")?
+      .getsockopt_bytes(level, name, buflen as usize)
+      .or_throw(&env)?;
+    Ok(Buffer::from(v))
+  }
+
+  /// `setsockopt(2)` with a C int.
+  #[napi]
+  pub fn setsockopt_int(&self, env: Env, level: i32, name: i32, value: i32) -> Result<()> {
+    self
+      .sock(&env, "setsockopt")?
+      .setsockopt_int(level, name, value)
+      .or_throw(&env)
+  }
+
+  /// `setsockopt(2)` with raw bytes.
+  #[napi]
+  pub fn setsockopt_bytes(&self, env: Env, level: i32, name: i32, value: &[u8]) -> Result<()> {
+    self
+      .sock(&env, "setsockopt")?
+      .setsockopt_bytes(level, name, value)
+      .or_throw(&env)
+  }
+
+  /// `setsockopt(2)` with NULL and `optlen`.
+  #[napi]
+  pub fn setsockopt_null(&self, env: Env, level: i32, name: i32, optlen: u32) -> Result<()> {
+    self
+      .sock(&env, "setsockopt")?
+      .setsockopt_null(level, name, optlen)
+      .or_throw(&env)
+  }
+
+  /// `getsockname(2)`.
+  #[napi(ts_return_type = "any")]
+  pub fn getsockname(&self, env: Env) -> Result<JsAddress> {
+    let sa = self
+      .sock(&env, "getsockname")?
+      .local_addr()
+      .or_throw(&env)?;
+    Ok(JsAddress::from_sockaddr(&sa))
+  }
+
+  /// `getpeername(2)`.
+  #[napi(ts_return_type = "any")]
+  pub fn getpeername(&self, env: Env) -> Result<JsAddress> {
+    let sa = self.sock(&env, "getpeername")?.peer_addr().or_throw(&env)?;
+    Ok(JsAddress::from_sockaddr(&sa))
+  }
+
+  /// A duplicate (close-on-exec) with the same timeout.
+  #[napi]
+  pub fn dup(&self, env: Env) -> Result<NativeSocket> {
+    Ok(Self::wrap(self.sock(&env, "dup")?.dup().or_throw(&env)?))
+  }
+
+  /// Whether child processes inherit the fd.
+  #[napi]
+  pub fn get_inheritable(&self, env: Env) -> Result<bool> {
+    self.sock(&env, "fcntl")?.inheritable().or_throw(&env)
+  }
+
+  /// Sets whether child processes inherit the fd.
+  #[napi]
+  pub fn set_inheritable(&self, env: Env, inheritable: bool) -> Result<()> {
+    self
+      .sock(&env, "fcntl")?
+      .set_inheritable(inheritable)
+      .or_throw(&env)
+  }
+
+  /// Gives the fd up without closing it.
+  #[napi]
+  pub fn detach(&mut self, env: Env) -> Result<i32> {
+    match self.inner.take() {
+      Some(s) => Ok(s.detach()),
+      None => Err(throw(&env, CoreError::os(libc::EBADF, "detach"), None)),
+    }
+  }
+
+  /// Closes the fd (idempotent: a second call does nothing).
+  #[napi]
+  pub fn close(&mut self, env: Env) -> Result<()> {
+    match self.inner.take() {
+      Some(s) => s.close().or_throw(&env),
+      None => Ok(()),
+    }
+  }
+}
+
+/// `socketpair(2)`.
+#[napi(ts_return_type = "[NativeSocket, NativeSocket]")]
+pub fn socketpair(
+  env: Env,
+  family: i32,
+  socktype: i32,
+  protocol: i32,
+  timeout_secs: Option<f64>,
+) -> Result<(NativeSocket, NativeSocket)> {
+  let t = timeout(&env, timeout_secs)?;
+  let (a, b) = Socket::pair(family, socktype, protocol, t).or_throw(&env)?;
+  Ok((NativeSocket::wrap(a), NativeSocket::wrap(b)))
+}
+
+/// `close(2)` on a bare fd number (Python's `socket.close(fd)`).
+#[napi]
+pub fn close_fd(env: Env, fd: i32) -> Result<()> {
+  bsd_sockets_core::socket::close_fd(fd).or_throw(&env)
+}
+
+/// A close-on-exec duplicate of a bare fd (for `fromfd`).
+#[napi]
+pub fn dup_fd(env: Env, fd: i32) -> Result<i32> {
+  bsd_sockets_core::socket::dup_fd(fd).or_throw(&env)
+}

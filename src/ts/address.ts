@@ -1,0 +1,119 @@
+/**
+ * Address tuples (CPython's shapes) and their validation and encoding. A validated
+ * address is encoded once into a raw `sockaddr`; numeric ones are cached so a hot
+ * `sendto` loop does not re-encode.
+ * @internal
+ */
+import { native } from './native'
+import { cstring, int, invalidArgType, invalidArgValue, port as checkPort, UINT32_MAX } from './validate'
+
+/** AF_INET: `[host, port]`. `''` is INADDR_ANY, `'<broadcast>'` INADDR_BROADCAST. */
+export type InetAddress = readonly [host: string, port: number]
+/** AF_INET6: `[host, port, flowinfo?, scopeId?]` (returned with all four). */
+export type Inet6Address = readonly [host: string, port: number, flowinfo?: number, scopeId?: number]
+/** AF_UNIX: a path, or a name starting with `'\0'` (Linux abstract namespace). */
+export type UnixAddress = string | Uint8Array
+/** AF_PACKET: `[ifname, proto, pkttype?, hatype?, addr?]`, proto in host byte order. */
+export type PacketAddress = readonly [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Uint8Array]
+/** AF_NETLINK: `[pid, groups]`. */
+export type NetlinkAddress = readonly [pid: number, groups: number]
+/** Any address a call accepts. */
+export type Address = InetAddress | Inet6Address | UnixAddress | PacketAddress | NetlinkAddress
+
+/** An address as returned by `getsockname`, `recvfrom`, `accept`…: */
+export type SocketAddress =
+  | [host: string, port: number]
+  | [host: string, port: number, flowinfo: number, scopeId: number]
+  | string
+  | Buffer
+  | [ifname: string, proto: number, pkttype: number, hatype: number, addr: Buffer]
+  | [pid: number, groups: number]
+  | [family: number, data: Buffer]
+
+const AF_UNIX = 1
+const AF_INET = 2
+const AF_INET6 = 10
+const AF_NETLINK = 16
+const AF_PACKET = 17
+
+// Big enough for any sockaddr (sockaddr_storage is 128 bytes).
+const scratch = Buffer.allocUnsafe(128)
+const cache = new Map<string, Buffer>()
+const CACHE_MAX = 256
+const NUMERIC = /^(?:[0-9.]*|[0-9a-fA-F:.]*|<broadcast>)$/
+
+function tuple(addr: unknown, name: string, min: number, max: number, shape: string): readonly unknown[] {
+  if (!Array.isArray(addr)) throw invalidArgType(name, `an array ${shape}`, addr)
+  if (addr.length < min || addr.length > max) {
+    throw invalidArgValue(name, addr, `must be an array ${shape} (${min === max ? min : `${min} to ${max}`} items)`)
+  }
+  return addr
+}
+
+function remember(key: string, len: number): Buffer {
+  const copy = Buffer.from(scratch.subarray(0, len))
+  if (cache.size >= CACHE_MAX) cache.clear()
+  cache.set(key, copy)
+  return copy
+}
+
+/**
+ * Validates `addr` for a socket of `family` and returns its raw sockaddr. Throws
+ * TypeError/RangeError for a wrong shape; resolves host names (GaiError on failure).
+ */
+export function encodeAddress(family: number, addr: unknown, name = 'address'): Uint8Array {
+  switch (family) {
+    case AF_INET: {
+      const t = tuple(addr, name, 2, 2, '[host, port]')
+      const host = cstring(t[0], `${name}[0]`)
+      const port = checkPort(t[1], `${name}[1]`)
+      const cacheable = NUMERIC.test(host)
+      const key = cacheable ? `4|${host}|${port}` : ''
+      const hit = cacheable ? cache.get(key) : undefined
+      if (hit) return hit
+      const len = native.encodeInet(host, port, scratch)
+      return cacheable ? remember(key, len) : scratch.subarray(0, len)
+    }
+    case AF_INET6: {
+      const t = tuple(addr, name, 2, 4, '[host, port, flowinfo?, scopeId?]')
+      const host = cstring(t[0], `${name}[0]`)
+      const port = checkPort(t[1], `${name}[1]`)
+      const flowinfo = t[2] === undefined ? 0 : int(t[2], `${name}[2]`, 0, 0xfffff)
+      const scopeId = t[3] === undefined ? 0 : int(t[3], `${name}[3]`, 0, UINT32_MAX)
+      const cacheable = NUMERIC.test(host)
+      const key = cacheable ? `6|${host}|${port}|${flowinfo}|${scopeId}` : ''
+      const hit = cacheable ? cache.get(key) : undefined
+      if (hit) return hit
+      const len = native.encodeInet6(host, port, flowinfo, scopeId, scratch)
+      return cacheable ? remember(key, len) : scratch.subarray(0, len)
+    }
+    case AF_UNIX: {
+      let bytes: Uint8Array
+      if (typeof addr === 'string') bytes = Buffer.from(addr, 'utf8')
+      else if (addr instanceof Uint8Array) bytes = addr
+      else throw invalidArgType(name, 'of type string or an instance of Buffer or Uint8Array', addr)
+      return scratch.subarray(0, native.encodeUnix(bytes, scratch))
+    }
+    case AF_PACKET: {
+      const t = tuple(addr, name, 2, 5, '[ifname, proto, pkttype?, hatype?, addr?]')
+      const ifname = cstring(t[0], `${name}[0]`)
+      const proto = int(t[1], `${name}[1]`, 0, 0xffff)
+      const pkttype = t[2] === undefined ? 0 : int(t[2], `${name}[2]`, 0, 0xff)
+      const hatype = t[3] === undefined ? 0 : int(t[3], `${name}[3]`, 0, 0xffff)
+      let hw: Uint8Array = Buffer.alloc(0)
+      if (t[4] !== undefined) {
+        if (!(t[4] instanceof Uint8Array)) throw invalidArgType(`${name}[4]`, 'an instance of Buffer or Uint8Array', t[4])
+        hw = t[4]
+      }
+      return scratch.subarray(0, native.encodePacket(ifname, proto, pkttype, hatype, hw, scratch))
+    }
+    case AF_NETLINK: {
+      const t = tuple(addr, name, 2, 2, '[pid, groups]')
+      const pid = int(t[0], `${name}[0]`, 0, UINT32_MAX)
+      const groups = int(t[1], `${name}[1]`, 0, UINT32_MAX)
+      return scratch.subarray(0, native.encodeNetlink(pid, groups, scratch))
+    }
+    default:
+      throw invalidArgValue('family', family, 'is not an address family bsd-sockets can encode addresses for')
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Error classes. OS errors are {@link SocketError}s shaped like Node's system errors;
+ * resolver failures are {@link GaiError}s; timeouts are {@link TimeoutError}s. The
+ * native side creates instances of these classes directly.
+ */
+import { native } from './native'
+
+/** Properties every {@link SocketError} may carry. */
+export interface SocketErrorProps {
+  code?: string
+  errno?: number
+  syscall?: string
+  address?: string
+  port?: number
+}
+
+/**
+ * An OS-level failure (CPython's `OSError`). `code` is the errno name (`'ECONNREFUSED'`),
+ * `errno` the positive errno number, `syscall` the failing call; `address`/`port` name
+ * the peer when the call had one. Lookups that find nothing have code `ENOTFOUND`.
+ */
+export class SocketError extends Error {
+  /** errno name, e.g. `'ECONNREFUSED'`. */
+  declare code: string
+  /** Positive errno number (EAI_* value for {@link GaiError}). */
+  declare errno?: number
+  /** The failing call, e.g. `'connect'`. */
+  declare syscall?: string
+  /** The address the call was about, when known. */
+  declare address?: string
+  /** The port the call was about, when known. */
+  declare port?: number
+  /** `strerror(errno)`, e.g. `'Connection refused'`. */
+  declare strerror?: string
+
+  constructor(message: string, props?: SocketErrorProps) {
+    super(message)
+    if (props) Object.assign(this, props)
+  }
+}
+SocketError.prototype.name = 'SocketError'
+
+/** A `getaddrinfo`/`getnameinfo` failure (CPython's `gaierror`): `code` is `'EAI_NONAME'` etc. */
+export class GaiError extends SocketError {}
+GaiError.prototype.name = 'GaiError'
+
+/**
+ * The socket's timeout (or a call's own deadline) ran out (CPython's `socket.timeout`).
+ * `code === 'ETIMEDOUT'`, message `'timed out'`.
+ */
+export class TimeoutError extends SocketError {}
+TimeoutError.prototype.name = 'TimeoutError'
+
+native.setErrorClasses(SocketError, GaiError, TimeoutError)
+
+/** A `SocketError` for `errno`, built on the JS side (closed sockets, argument-less failures). */
+export function errnoError(code: string, errno: number, syscall: string, message?: string): SocketError {
+  return new SocketError(message ?? `${syscall} ${code}`, { code, errno, syscall })
+}

@@ -1,0 +1,60 @@
+/**
+ * bsd-sockets: the BSD socket interface for Node.js, the way CPython's `socket` module
+ * has it. Start with {@link socket}.
+ *
+ * @packageDocumentation
+ */
+export type {
+  Address,
+  InetAddress,
+  Inet6Address,
+  UnixAddress,
+  PacketAddress,
+  NetlinkAddress,
+  SocketAddress,
+} from './address'
+export { getdefaulttimeout, setdefaulttimeout } from './defaults'
+export { SocketError, GaiError, TimeoutError, type SocketErrorProps } from './errors'
+export {
+  socketpair,
+  fromfd,
+  close,
+  createConnectionSync,
+  createServer,
+  hasDualstackIpv6,
+  sendFdsSync,
+  recvFdsSync,
+  type CreateConnectionOptions,
+  type CreateServerOptions,
+} from './functions'
+export {
+  htons,
+  ntohs,
+  htonl,
+  ntohl,
+  inetAton,
+  inetNtoa,
+  inetPton,
+  inetNtop,
+  ifNameindex,
+  ifNametoindex,
+  ifIndextoname,
+  CMSG_LEN,
+  CMSG_SPACE,
+} from './helpers'
+export {
+  getaddrinfoSync,
+  getnameinfoSync,
+  gethostbynameSync,
+  gethostbynameExSync,
+  gethostbyaddrSync,
+  getfqdnSync,
+  gethostname,
+  sethostname,
+  getservbyname,
+  getservbyport,
+  getprotobyname,
+  type AddrInfo,
+} from './resolve'
+export { Socket, socket, type AncillaryItem, type AncillaryInput, type BytesLike } from './socket'
+export * from './constants'

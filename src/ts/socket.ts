@@ -1,0 +1,502 @@
+/**
+ * The `Socket` class: CPython's `socket.socket` for Node. Every call that can block has a
+ * `*Sync` form that blocks the calling thread, exactly like Python.
+ */
+import type { FileHandle } from 'node:fs/promises'
+import { inspect } from 'node:util'
+
+import { encodeAddress, type Address, type SocketAddress } from './address'
+import { AddressFamily, SocketKind } from './constants'
+import { getdefaulttimeout } from './defaults'
+import { errnoError } from './errors'
+import { native, type NativeSocket } from './native'
+import { commit, offsetIn, reserve } from './pool'
+import {
+  bytes,
+  int,
+  int32,
+  invalidArgType,
+  invalidArgValue,
+  outOfRange,
+  size,
+  timeoutSeconds,
+  writableBytes,
+  INT32_MAX,
+} from './validate'
+
+/** One ancillary data item: `[level, type, data]` (e.g. `[SOL_SOCKET, SCM_RIGHTS, fdsAsBytes]`). */
+export type AncillaryItem = [level: number, type: number, data: Buffer]
+/** What you may pass as ancillary data: any bytes for the payload. */
+export type AncillaryInput = readonly [level: number, type: number, data: ArrayBufferView]
+/** Anything a send accepts: a Buffer, any ArrayBufferView, or a string (sent as UTF-8). */
+export type BytesLike = ArrayBufferView | string
+
+const AF_INET = 2
+const SOCK_STREAM = 1
+const SOMAXCONN_DEFAULT = 128
+
+/** Sockets the program dropped without closing: warn, as Python's ResourceWarning does. */
+const unclosed = new FinalizationRegistry<string>((description) => {
+  process.emitWarning(`unclosed ${description}`, { type: 'ResourceWarning', code: 'BSD_SOCKETS_UNCLOSED' })
+})
+
+// Set by fromNative() just before `new Socket()`, consumed by the constructor.
+let adopting: { handle: NativeSocket; timeout: number | null } | null = null
+
+/**
+ * A socket, like CPython's `socket.socket`. Create one with {@link socket}, `new Socket(…)`,
+ * {@link socketpair}, {@link Socket.fromFd} or {@link fromfd}.
+ *
+ * Blocking calls come in a `*Sync` form that blocks the thread (honouring
+ * {@link Socket.settimeout}). Close sockets with {@link Socket.close} or `using`.
+ */
+export class Socket implements Disposable {
+  #handle: NativeSocket
+  #family: number
+  #type: number
+  #proto: number
+  #timeout: number | null
+  #closed = false
+
+  /**
+   * `socket(family, type, proto)`: a new socket (close-on-exec). With `fileno`, adopts
+   * that fd instead (it is not duplicated; the Socket owns it from now on), reading
+   * family, type and protocol from the kernel unless given.
+   */
+  constructor(family: number = AF_INET, type: number = SOCK_STREAM, proto: number = 0, fileno?: number | null) {
+    const from = adopting
+    adopting = null
+    if (from) {
+      this.#handle = from.handle
+      this.#timeout = from.timeout
+    } else {
+      const timeout = getdefaulttimeout()
+      if (fileno === undefined || fileno === null) {
+        int32(family, 'family')
+        int32(type, 'type')
+        int32(proto, 'proto')
+        this.#handle = native.NativeSocket.open(family, type, proto, timeout)
+      } else {
+        int(fileno, 'fileno', 0, INT32_MAX)
+        const given = (v: number, name: string) => (int32(v, name) === -1 ? null : v)
+        this.#handle = native.NativeSocket.adopt(
+          fileno,
+          given(family, 'family'),
+          given(type, 'type'),
+          given(proto, 'proto'),
+          timeout,
+        )
+      }
+      // The native side knows best: SOCK_NONBLOCK in `type` means non-blocking
+      // whatever the default says.
+      this.#timeout = this.#handle.timeout() ?? null
+    }
+    const [f, t, p] = this.#handle.kind()
+    this.#family = f
+    this.#type = t
+    this.#proto = p
+    unclosed.register(this, describe(this.#handle.fileno(), f, t, p), this)
+  }
+
+  /**
+   * Adopts an open socket fd (the Socket owns it from now on; close it with the
+   * Socket). Family, type and protocol are read from the kernel with SO_DOMAIN,
+   * SO_TYPE and SO_PROTOCOL.
+   */
+  static fromFd(fd: number): Socket {
+    return new Socket(-1, -1, -1, fd)
+  }
+
+  /** The address family (`AF_INET`, …). */
+  get family(): number {
+    return this.#family
+  }
+
+  /** The socket type (`SOCK_STREAM`, …), without SOCK_NONBLOCK/SOCK_CLOEXEC. */
+  get type(): number {
+    return this.#type
+  }
+
+  /** The protocol number. */
+  get proto(): number {
+    return this.#proto
+  }
+
+  /** The timeout in seconds: `null` blocking, `0` non-blocking. Same as {@link gettimeout}. */
+  get timeout(): number | null {
+    return this.#timeout
+  }
+
+  /** The fd, or -1 after close/detach. */
+  fileno(): number {
+    return this.#handle.fileno()
+  }
+
+  /** Whether the socket is closed (or detached). */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** `bind(2)`. */
+  bind(address: Address): void {
+    this.#handle.bind(encodeAddress(this.#family, address))
+  }
+
+  /** `listen(2)`; the default backlog is min(SOMAXCONN, 128), as in CPython. */
+  listen(backlog: number = SOMAXCONN_DEFAULT): void {
+    this.#handle.listen(Math.max(0, int32(backlog, 'backlog')))
+  }
+
+  /**
+   * `accept(2)`: waits for a connection. The new socket is close-on-exec and gets
+   * {@link getdefaulttimeout}, never this socket's timeout (CPython's rule).
+   */
+  acceptSync(): [Socket, SocketAddress] {
+    const timeout = getdefaulttimeout()
+    const [h, addr] = this.#handle.accept(timeout)
+    return [fromNative(h, timeout), addr as SocketAddress]
+  }
+
+  /** `connect(2)`; in timeout mode waits at most the timeout. */
+  connectSync(address: Address): void {
+    this.#handle.connect(encodeAddress(this.#family, address))
+  }
+
+  /** Like {@link connectSync} but returns the errno (0 on success) instead of throwing OS errors. */
+  connectExSync(address: Address): number {
+    return this.#handle.connectEx(encodeAddress(this.#family, address))
+  }
+
+  /**
+   * Receives up to `bufsize` bytes. An empty Buffer means the peer shut down (stream) or
+   * an empty datagram (datagram sockets).
+   */
+  recvSync(bufsize: number, flags: number = 0): Buffer {
+    size(bufsize, 'bufsize')
+    int32(flags, 'flags')
+    const buf = reserve(bufsize)
+    const off = offsetIn(buf)
+    const n = this.#handle.recvInto(buf, off, bufsize, flags)
+    return commit(buf, off, n, bufsize)
+  }
+
+  /** Receives into `buffer` (no copy); returns the byte count. `nbytes` 0 means the whole buffer. */
+  recvIntoSync(buffer: ArrayBufferView, nbytes: number = 0, flags: number = 0): number {
+    const view = writableBytes(buffer, 'buffer')
+    const n = checkNbytes(nbytes, view.byteLength)
+    int32(flags, 'flags')
+    return this.#handle.recvInto(view, 0, n, flags)
+  }
+
+  /** Receives up to `bufsize` bytes and the sender's address (`null` when there is none). */
+  recvfromSync(bufsize: number, flags: number = 0): [Buffer, SocketAddress | null] {
+    size(bufsize, 'bufsize')
+    int32(flags, 'flags')
+    const buf = reserve(bufsize)
+    const off = offsetIn(buf)
+    const [n, addr] = this.#handle.recvfromInto(buf, off, bufsize, flags)
+    return [commit(buf, off, n, bufsize), addr as SocketAddress | null]
+  }
+
+  /** Receives into `buffer`; returns `[nbytes, address]`. */
+  recvfromIntoSync(buffer: ArrayBufferView, nbytes: number = 0, flags: number = 0): [number, SocketAddress | null] {
+    const view = writableBytes(buffer, 'buffer')
+    const n = checkNbytes(nbytes, view.byteLength)
+    int32(flags, 'flags')
+    const [got, addr] = this.#handle.recvfromInto(view, 0, n, flags)
+    return [got, addr as SocketAddress | null]
+  }
+
+  /**
+   * `recvmsg(2)`: `[data, ancdata, msgFlags, address]`. Ancillary data is received
+   * only when `ancbufsize > 0` (size it with {@link CMSG_SPACE}); fds that arrive in
+   * SCM_RIGHTS are close-on-exec and yours to close.
+   */
+  recvmsgSync(bufsize: number, ancbufsize: number = 0, flags: number = 0): [Buffer, AncillaryItem[], number, SocketAddress | null] {
+    size(bufsize, 'bufsize')
+    size(ancbufsize, 'ancbufsize')
+    int32(flags, 'flags')
+    const buf = reserve(bufsize)
+    const off = offsetIn(buf)
+    const [n, anc, msgFlags, addr] = this.#handle.recvmsgInto([buf.subarray(off, off + bufsize)], ancbufsize, flags)
+    return [commit(buf, off, n, bufsize), anc, msgFlags, addr as SocketAddress | null]
+  }
+
+  /** `recvmsg(2)` scattering into `buffers`: `[nbytes, ancdata, msgFlags, address]`. */
+  recvmsgIntoSync(
+    buffers: Iterable<ArrayBufferView>,
+    ancbufsize: number = 0,
+    flags: number = 0,
+  ): [number, AncillaryItem[], number, SocketAddress | null] {
+    const views = viewsOf(buffers, 'buffers', writableBytes)
+    size(ancbufsize, 'ancbufsize')
+    int32(flags, 'flags')
+    const [n, anc, msgFlags, addr] = this.#handle.recvmsgInto(views, ancbufsize, flags)
+    return [n, anc, msgFlags, addr as SocketAddress | null]
+  }
+
+  /** `send(2)`: sends what fits and returns the count. Never raises SIGPIPE (EPIPE instead). */
+  sendSync(data: BytesLike, flags: number = 0): number {
+    const b = bytes(data, 'data')
+    int32(flags, 'flags')
+    return this.#handle.send(b, flags)
+  }
+
+  /** Sends all of `data` or throws; in timeout mode the timeout bounds the whole call. */
+  sendallSync(data: BytesLike, flags: number = 0): void {
+    const b = bytes(data, 'data')
+    int32(flags, 'flags')
+    this.#handle.sendall(b, flags)
+  }
+
+  /** `sendto(2)`: `sendtoSync(data, address)` or `sendtoSync(data, flags, address)`. */
+  sendtoSync(data: BytesLike, address: Address): number
+  sendtoSync(data: BytesLike, flags: number, address: Address): number
+  sendtoSync(data: BytesLike, flagsOrAddress: number | Address, maybeAddress?: Address): number {
+    const b = bytes(data, 'data')
+    let flags = 0
+    let address: unknown = flagsOrAddress
+    if (arguments.length >= 3) {
+      flags = int32(flagsOrAddress, 'flags')
+      address = maybeAddress
+    } else if (arguments.length < 2) {
+      throw invalidArgType('address', 'given', undefined)
+    }
+    return this.#handle.sendto(b, flags, encodeAddress(this.#family, address))
+  }
+
+  /**
+   * `sendmsg(2)`: gathers `buffers`, with `ancdata` items `[level, type, data]`, to
+   * `address` if given. Returns the count sent.
+   */
+  sendmsgSync(
+    buffers: Iterable<BytesLike>,
+    ancdata: Iterable<AncillaryInput> = [],
+    flags: number = 0,
+    address?: Address | null,
+  ): number {
+    const views = viewsOf(buffers, 'buffers', bytes)
+    const anc = ancillaryOf(ancdata)
+    int32(flags, 'flags')
+    const raw = address === undefined || address === null ? null : encodeAddress(this.#family, address)
+    return this.#handle.sendmsg(views, anc, flags, raw)
+  }
+
+  /**
+   * Sends a file (Python's `socket.sendfile`): `sendfile(2)` from `offset` until `count`
+   * bytes or EOF. Leaves the file position after the last byte sent. Stream sockets only.
+   */
+  sendfileSync(file: number | FileHandle, offset: number = 0, count?: number | null): number {
+    const fd = typeof file === 'number' ? int(file, 'file', 0, INT32_MAX) : fileHandleFd(file)
+    int(offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
+    if (count !== undefined && count !== null) int(count, 'count', 1, Number.MAX_SAFE_INTEGER)
+    return this.#handle.sendfile(fd, offset, count ?? null)
+  }
+
+  /** `shutdown(2)` with SHUT_RD, SHUT_WR or SHUT_RDWR. */
+  shutdown(how: number): void {
+    this.#handle.shutdown(int32(how, 'how'))
+  }
+
+  /**
+   * `getsockopt(2)`: without `buflen` (or with 0) reads a C int; with `buflen`
+   * (1..1024) returns the option's raw bytes (at most `buflen`).
+   */
+  getsockopt(level: number, optname: number): number
+  getsockopt(level: number, optname: number, buflen: number): Buffer | number
+  getsockopt(level: number, optname: number, buflen: number = 0): number | Buffer {
+    int32(level, 'level')
+    int32(optname, 'optname')
+    int(buflen, 'buflen', 0, 1024)
+    if (buflen === 0) return this.#handle.getsockoptInt(level, optname)
+    return this.#handle.getsockoptBytes(level, optname, buflen)
+  }
+
+  /**
+   * `setsockopt(2)`: `value` is a number (C int), a boolean (1/0), the raw option
+   * bytes, or `null` with `optlen` for options that take no value.
+   */
+  setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView): void
+  setsockopt(level: number, optname: number, value: null, optlen: number): void
+  setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView | null, optlen?: number): void {
+    int32(level, 'level')
+    int32(optname, 'optname')
+    if (value === null) {
+      if (optlen === undefined) throw invalidArgType('optlen', 'of type number when value is null', optlen)
+      this.#handle.setsockoptNull(level, optname, int(optlen, 'optlen', 0, INT32_MAX))
+    } else if (optlen !== undefined) {
+      throw invalidArgValue('optlen', optlen, 'is only allowed when value is null')
+    } else if (typeof value === 'number') {
+      this.#handle.setsockoptInt(level, optname, int32(value, 'value'))
+    } else if (typeof value === 'boolean') {
+      this.#handle.setsockoptInt(level, optname, value ? 1 : 0)
+    } else if (ArrayBuffer.isView(value)) {
+      this.#handle.setsockoptBytes(level, optname, bytes(value, 'value'))
+    } else {
+      throw invalidArgType('value', 'of type number, boolean, null, or an instance of Buffer or TypedArray', value)
+    }
+  }
+
+  /** `getsockname(2)`. */
+  getsockname(): SocketAddress {
+    return this.#handle.getsockname() as SocketAddress
+  }
+
+  /** `getpeername(2)`; ENOTCONN when not connected. */
+  getpeername(): SocketAddress {
+    return this.#handle.getpeername() as SocketAddress
+  }
+
+  /**
+   * Sets the timeout: `null` blocking, `0` non-blocking, `t > 0` seconds per call
+   * (a `TimeoutError` after that).
+   */
+  settimeout(timeout: number | null): void {
+    const t = timeoutSeconds(timeout)
+    this.#handle.setTimeout(t)
+    this.#timeout = t
+  }
+
+  /** The timeout in seconds (`null` blocking, `0` non-blocking). */
+  gettimeout(): number | null {
+    return this.#timeout
+  }
+
+  /** `setblocking(true)` ≡ `settimeout(null)`; `setblocking(false)` ≡ `settimeout(0)`. */
+  setblocking(flag: boolean): void {
+    this.settimeout(flag ? null : 0)
+  }
+
+  /** False only in non-blocking mode (true in timeout mode, as in Python). */
+  getblocking(): boolean {
+    return this.#timeout !== 0
+  }
+
+  /** Whether child processes inherit the fd (false by default: PEP 446). */
+  getInheritable(): boolean {
+    return this.#handle.getInheritable()
+  }
+
+  /** Sets whether child processes inherit the fd. */
+  setInheritable(inheritable: boolean): void {
+    if (typeof inheritable !== 'boolean') throw invalidArgType('inheritable', 'of type boolean', inheritable)
+    this.#handle.setInheritable(inheritable)
+  }
+
+  /** A new Socket on a duplicate fd (close-on-exec), with the same timeout. */
+  dup(): Socket {
+    return fromNative(this.#handle.dup(), this.#timeout)
+  }
+
+  /**
+   * Gives up the fd without closing it and returns it; the Socket is closed. The fd is
+   * blocking unless the socket was in non-blocking or timeout mode.
+   */
+  detach(): number {
+    const fd = this.#handle.detach()
+    this.#markClosed()
+    return fd
+  }
+
+  /** Closes the socket. Calling it again does nothing. */
+  close(): void {
+    if (this.#closed) return
+    this.#markClosed()
+    this.#handle.close()
+  }
+
+  /** `using s = socket()` closes `s` at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close()
+  }
+
+  #markClosed(): void {
+    this.#closed = true
+    unclosed.unregister(this)
+  }
+
+  /** `<Socket fd=5 family=AF_INET type=SOCK_STREAM proto=0 laddr=['127.0.0.1', 5000]>` */
+  [inspect.custom](): string {
+    const fd = this.#handle.fileno()
+    let s = describe(fd, this.#family, this.#type, this.#proto, this.#closed)
+    if (!this.#closed) {
+      for (const [label, get] of [
+        ['laddr', () => this.#handle.getsockname()],
+        ['raddr', () => this.#handle.getpeername()],
+      ] as const) {
+        try {
+          const a = get()
+          if (a !== null && a !== '' && !(Buffer.isBuffer(a) && a.length === 0)) s += ` ${label}=${formatAddress(a)}`
+        } catch {
+          // unbound or unconnected: Python leaves it out too
+        }
+      }
+    }
+    return `${s}>`
+  }
+}
+
+function describe(fd: number, family: number, type: number, proto: number, closed = false): string {
+  const f = AddressFamily[family] ?? String(family)
+  const t = SocketKind[type] ?? String(type)
+  return `<Socket${closed ? ' [closed]' : ''} fd=${fd} family=${f} type=${t} proto=${proto}`
+}
+
+function formatAddress(a: unknown): string {
+  if (typeof a === 'string') return `'${a}'`
+  if (Buffer.isBuffer(a)) return inspect(a)
+  if (Array.isArray(a)) return `[${a.map(formatAddress).join(', ')}]`
+  return String(a)
+}
+
+/** Wraps a native handle (accept, dup, socketpair) in a Socket with the given timeout. @internal */
+export function fromNative(handle: NativeSocket, timeout: number | null): Socket {
+  adopting = { handle, timeout }
+  return new Socket()
+}
+
+function checkNbytes(nbytes: unknown, available: number): number {
+  const n = size(nbytes, 'nbytes')
+  if (n > available) throw outOfRange('nbytes', `<= ${available} (the buffer's size)`, n)
+  return n === 0 ? available : n
+}
+
+function viewsOf<T>(list: Iterable<unknown>, name: string, conv: (v: unknown, name: string) => T): T[] {
+  if (list === null || typeof list !== 'object' || typeof (list as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw invalidArgType(name, 'an iterable of buffers', list)
+  }
+  if (ArrayBuffer.isView(list)) throw invalidArgType(name, 'an iterable of buffers, not a single buffer', list)
+  const out: T[] = []
+  let i = 0
+  for (const v of list) out.push(conv(v, `${name}[${i++}]`))
+  return out
+}
+
+function ancillaryOf(ancdata: Iterable<AncillaryInput>): [number, number, Uint8Array][] {
+  if (ancdata === null || typeof (ancdata as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
+    throw invalidArgType('ancdata', 'an iterable of [level, type, data]', ancdata)
+  }
+  const out: [number, number, Uint8Array][] = []
+  let i = 0
+  for (const item of ancdata) {
+    const name = `ancdata[${i++}]`
+    if (!Array.isArray(item) || item.length !== 3) throw invalidArgType(name, 'an array [level, type, data]', item)
+    out.push([int32(item[0], `${name}[0]`), int32(item[1], `${name}[1]`), bytes(item[2], `${name}[2]`)])
+  }
+  return out
+}
+
+function fileHandleFd(file: unknown): number {
+  const fd = (file as { fd?: unknown } | null)?.fd
+  if (typeof fd !== 'number') throw invalidArgType('file', 'a file descriptor number or a FileHandle', file)
+  if (fd < 0) throw errnoError('EBADF', 9, 'sendfile')
+  return fd
+}
+
+/**
+ * `socket(family = AF_INET, type = SOCK_STREAM, proto = 0)`: a new socket, as
+ * `new Socket(…)`. Sockets are close-on-exec and start with {@link getdefaulttimeout}.
+ */
+export function socket(family: number = AF_INET, type: number = SOCK_STREAM, proto: number = 0): Socket {
+  return new Socket(family, type, proto)
+}
