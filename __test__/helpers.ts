@@ -1,6 +1,6 @@
 /** Shared test helpers: Python as a peer, temp dirs, fd checks. Loopback and AF_UNIX only. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { fstatSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -12,9 +12,14 @@ export function tempDir(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-/** Whether fd `n` is open in this process. */
+/** Whether fd `n` is open in this process (fstat opens nothing, so it cannot reuse `fd` itself). */
 export function fdIsOpen(fd: number): boolean {
-  return readdirSync('/proc/self/fd').includes(String(fd))
+  try {
+    fstatSync(fd)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Runs a Python script synchronously and returns its stdout. */

@@ -23,7 +23,7 @@ struct RawConst {
   value: c_longlong,
 }
 
-extern "C" {
+unsafe extern "C" {
   fn bsd_sockets_core_constants_v1(out: *mut RawConst, cap: usize) -> usize;
   fn bsd_sockets_core_errno_v1(out: *mut RawConst, cap: usize) -> usize;
 }
@@ -75,6 +75,7 @@ fn constants_by_name() -> &'static HashMap<&'static str, i64> {
 
 /// The errno table in both directions.
 struct ErrnoIndex {
+  list: Vec<(&'static str, i32)>,
   by_value: HashMap<i32, &'static str>,
   by_name: HashMap<&'static str, i32>,
 }
@@ -84,16 +85,21 @@ struct ErrnoIndex {
 fn errno_index() -> &'static ErrnoIndex {
   static INDEX: OnceLock<ErrnoIndex> = OnceLock::new();
   INDEX.get_or_init(|| {
+    let list: Vec<(&'static str, i32)> = load(bsd_sockets_core_errno_v1)
+      .into_iter()
+      .filter_map(|(name, value)| Some((name, i32::try_from(value).ok()?)))
+      .collect();
     let mut by_value = HashMap::new();
     let mut by_name = HashMap::new();
-    for (name, value) in load(bsd_sockets_core_errno_v1) {
-      let Ok(value) = i32::try_from(value) else {
-        continue;
-      };
+    for &(name, value) in &list {
       by_value.entry(value).or_insert(name);
       by_name.insert(name, value);
     }
-    ErrnoIndex { by_value, by_name }
+    ErrnoIndex {
+      list,
+      by_value,
+      by_name,
+    }
   })
 }
 
@@ -130,6 +136,13 @@ pub fn errno_value(name: &str) -> Option<i32> {
   errno_index().by_name.get(name).copied()
 }
 
+/// Every errno name the platform defines, aliases included, in names.txt order (so
+/// a canonical name comes before its aliases), for bindings that publish the whole
+/// table at once, such as a value-to-name map for JavaScript.
+pub fn errno_all() -> &'static [(&'static str, i32)] {
+  &errno_index().list
+}
+
 /// The `EAI_*` name of a getaddrinfo(3)/getnameinfo(3) error code, for `gaierror`
 /// codes; those codes live in their own number space (negative on glibc) and must
 /// not be looked up as errno values.
@@ -146,6 +159,7 @@ pub fn gai_name(code: i32) -> Option<&'static str> {
 mod tests {
   use super::*;
 
+  #[cfg(unix)]
   #[test]
   fn values_match_libc() {
     assert_eq!(get("AF_INET"), Some(i64::from(libc::AF_INET)));
@@ -227,6 +241,7 @@ mod tests {
     }
   }
 
+  #[cfg(unix)]
   #[test]
   fn errno_names() {
     assert_eq!(errno_name(libc::ECONNREFUSED), Some("ECONNREFUSED"));
@@ -239,6 +254,12 @@ mod tests {
     assert_eq!(errno_value("EWOULDBLOCK"), Some(libc::EWOULDBLOCK));
     assert_eq!(errno_value("EOPNOTSUPP"), Some(libc::EOPNOTSUPP));
     assert_eq!(errno_value("NOT_AN_ERRNO"), None);
+    let list = errno_all();
+    let position = |wanted: &str| list.iter().position(|&(name, _)| name == wanted);
+    assert!(position("EAGAIN") < position("EWOULDBLOCK"));
+    assert!(list
+      .iter()
+      .all(|&(name, value)| errno_value(name) == Some(value)));
   }
 
   #[cfg(target_os = "linux")]
@@ -251,6 +272,7 @@ mod tests {
     assert_eq!(errno_name(libc::EHWPOISON), Some("EHWPOISON"));
   }
 
+  #[cfg(unix)]
   #[test]
   fn gai_names() {
     assert_eq!(gai_name(libc::EAI_NONAME), Some("EAI_NONAME"));
