@@ -332,7 +332,7 @@ impl Socket {
   ) -> Result<RecvMsg> {
     let fd = self.fileno();
     let mut control = msg::control_buffer(ancbufsize);
-    self.run(Interest::Read, "recvmsg", Deadline::Lazy, |_| {
+    let mut m = self.run(Interest::Read, "recvmsg", Deadline::Lazy, |_| {
       msg::recvmsg(
         fd,
         bufs,
@@ -340,7 +340,10 @@ impl Socket {
         ancbufsize,
         flags | sys::MSG_CMSG_CLOEXEC,
       )
-    })
+    })?;
+    // Linux echoes MSG_CMSG_CLOEXEC in msg_flags; report only what the caller asked for.
+    m.flags &= !(sys::MSG_CMSG_CLOEXEC & !flags);
+    Ok(m)
   }
 
   /// `send(2)` with MSG_NOSIGNAL; may send less than `buf`.
