@@ -17,8 +17,8 @@ export type UnixAddress = string | Uint8Array
 export type PacketAddress = readonly [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Uint8Array]
 /** AF_NETLINK: `[pid, groups]`. */
 export type NetlinkAddress = readonly [pid: number, groups: number]
-/** Any address a call accepts. */
-export type Address = InetAddress | Inet6Address | UnixAddress | PacketAddress | NetlinkAddress
+/** Any address a call accepts (an address a call returned is accepted back as is). */
+export type Address = InetAddress | Inet6Address | UnixAddress | PacketAddress | NetlinkAddress | SocketAddress
 
 /** An address as returned by `getsockname`, `recvfrom`, `accept`…: */
 export type SocketAddress =

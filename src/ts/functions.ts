@@ -21,7 +21,7 @@ import { SocketError } from './errors'
 import { native } from './native'
 import { getaddrinfoSync } from './resolve'
 import { fromNative, Socket, type AncillaryItem, type BytesLike } from './socket'
-import { int, int32, invalidArgType, invalidArgValue, size, timeoutSeconds, INT32_MAX } from './validate'
+import { bool, int, int32, invalidArgType, invalidArgValue, options as checkOptions, size, timeoutSeconds, INT32_MAX } from './validate'
 import { CMSG_LEN } from './helpers'
 
 /** `socketpair(2)`: two connected sockets (AF_UNIX stream by default). */
@@ -69,9 +69,11 @@ export function createConnectionSync(
   address: InetAddress | Inet6Address,
   timeout?: number | null,
   sourceAddress?: InetAddress | Inet6Address | null,
-  options: CreateConnectionOptions = {},
+  options?: CreateConnectionOptions,
 ): Socket {
-  if (!Array.isArray(address) || address.length < 2) throw invalidArgType('address', 'an array [host, port]', address)
+  const { allErrors = false } = checkOptions<CreateConnectionOptions>(options)
+  bool(allErrors, 'options.allErrors')
+  if (!Array.isArray(address) || address.length !== 2) throw invalidArgType('address', 'an array [host, port]', address)
   const [host, port] = address
   const t = timeout === undefined ? undefined : timeoutSeconds(timeout)
   const errors: unknown[] = []
@@ -89,7 +91,7 @@ export function createConnectionSync(
     }
   }
   if (errors.length === 0) throw new SocketError('getaddrinfo returns an empty list', { code: 'ENOTFOUND', syscall: 'getaddrinfo' })
-  if (options.allErrors) throw new AggregateError(errors, 'create_connection failed')
+  if (allErrors) throw new AggregateError(errors, 'create_connection failed')
   throw errors[errors.length - 1]
 }
 
@@ -109,8 +111,12 @@ export interface CreateServerOptions {
  * Python's `create_server`: a listening TCP socket bound to `address`, with SO_REUSEADDR
  * set (POSIX), SO_REUSEPORT if asked, and IPV6_V6ONLY as `dualstackIpv6` says.
  */
-export function createServer(address: InetAddress | Inet6Address, options: CreateServerOptions = {}): Socket {
-  const { family = AF_INET, backlog = null, reusePort = false, dualstackIpv6 = false } = options
+export function createServer(address: InetAddress | Inet6Address, options?: CreateServerOptions): Socket {
+  const { family = AF_INET, backlog = null, reusePort = false, dualstackIpv6 = false } = checkOptions<CreateServerOptions>(options)
+  int32(family, 'options.family')
+  if (backlog !== null) int32(backlog, 'options.backlog')
+  bool(reusePort, 'options.reusePort')
+  bool(dualstackIpv6, 'options.dualstackIpv6')
   if (reusePort && SO_REUSEPORT === undefined) throw invalidArgValue('reusePort', reusePort, 'is not supported on this platform')
   if (dualstackIpv6) {
     if (!hasDualstackIpv6()) throw invalidArgValue('dualstackIpv6', dualstackIpv6, 'is not supported on this platform')

@@ -99,3 +99,16 @@ export function timeoutSeconds(value: unknown, name = 'timeout'): number | null 
   if (Number.isNaN(value) || value < 0 || !Number.isFinite(value)) throw outOfRange(name, 'a finite number >= 0', value)
   return value === 0 ? 0 : value
 }
+
+/** An options object (or undefined → `{}`). */
+export function options<T extends object>(value: unknown, name = 'options'): Partial<T> {
+  if (value === undefined) return {}
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidArgType(name, 'of type object', value)
+  return value as Partial<T>
+}
+
+/** A boolean. */
+export function bool(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value)
+  return value
+}
