@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import {
   AF_INET,
+  AF_UNIX,
+  fromfd,
   SOCK_DGRAM,
   SOCK_STREAM,
   Socket,
@@ -123,6 +125,56 @@ describe('timeout mode', () => {
     track(conn)
     expect(conn.gettimeout()).toBe(0.05)
     expectTimeout(timed(() => conn.recvSync(1)).error, 'recv')
+  })
+})
+
+describe('fds that share one open file (dup, fromfd)', () => {
+  it('fromfd leaves O_NONBLOCK alone, so the original keeps its timeout', () => {
+    const [x] = track(socketpair())
+    x.settimeout(0.15)
+    const y = track(fromfd(x.fileno(), AF_UNIX, SOCK_STREAM))
+    expect(y.gettimeout()).toBeNull()
+    const { error, ms } = timed(() => x.recvSync(1))
+    expectTimeout(error, 'recv')
+    expect(ms).toBeLessThan(2000)
+  })
+
+  it('a dup switched to blocking mode does not make the original block', () => {
+    const [x, peer] = track(socketpair())
+    x.settimeout(0.15)
+    const d = track(x.dup())
+    d.settimeout(null) // clears O_NONBLOCK on the shared open file
+    expectTimeout(timed(() => x.recvSync(1)).error, 'recv')
+    x.setblocking(false)
+    d.settimeout(null)
+    const e = timed(() => x.recvSync(1)).error as SocketError
+    expect(e.code).toBe('EAGAIN')
+    // And the blocking dup still blocks until data comes (here it already has some).
+    peer.sendSync('z')
+    expect(d.recvSync(1).toString()).toBe('z')
+  })
+
+  it('a blocking-mode socket on a non-blocking fd still waits (no spurious EAGAIN)', async () => {
+    const srv = track(createServer(['127.0.0.1', 0]))
+    const port = (srv.getsockname() as InetAddress)[1]
+    const peer = await pythonPeer(
+      `import socket, sys, time
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)
+print('connected', flush=True)
+time.sleep(0.3)
+s.sendall(b'worth the wait')
+s.close()`,
+      [String(port)],
+    )
+    const [conn] = srv.acceptSync()
+    track(conn)
+    const d = track(conn.dup())
+    d.setblocking(false) // sets O_NONBLOCK on the shared open file
+    expect(conn.gettimeout()).toBeNull()
+    const t0 = performance.now()
+    expect(conn.recvSync(100).toString()).toBe('worth the wait')
+    expect(performance.now() - t0).toBeGreaterThan(100)
+    await peer.done
   })
 })
 

@@ -6,6 +6,7 @@
 mod address;
 mod constants;
 mod errors;
+mod fast;
 mod helpers;
 mod resolve;
 mod socket;

@@ -26,20 +26,6 @@ fn sockaddr(env: &Env, raw: &[u8]) -> Result<socket2::SockAddr> {
   addr::from_raw(raw).or_throw(env)
 }
 
-fn range(env: &Env, buf_len: usize, offset: u32, nbytes: u32) -> Result<std::ops::Range<usize>> {
-  let (start, n) = (offset as usize, nbytes as usize);
-  match start.checked_add(n) {
-    Some(end) if end <= buf_len => Ok(start..end),
-    _ => Err(throw(
-      env,
-      CoreError::out_of_range(format!(
-        "buffer too small for requested bytes: {n} at offset {start} of {buf_len}"
-      )),
-      None,
-    )),
-  }
-}
-
 impl NativeSocket {
   fn wrap(s: Socket) -> NativeSocket {
     NativeSocket { inner: Some(s) }
@@ -144,6 +130,7 @@ impl NativeSocket {
     let sa = sockaddr(&env, raw)?;
     self
       .sock(&env, "connect")?
+      .io()
       .connect(&sa)
       .or_throw_at(&env, &sa)
   }
@@ -154,44 +141,9 @@ impl NativeSocket {
   pub fn connect_ex(&self, env: Env, raw: &[u8]) -> Result<i32> {
     let sa = sockaddr(&env, raw)?;
     match &self.inner {
-      Some(s) => s.connect_ex(&sa).or_throw_at(&env, &sa),
+      Some(s) => s.io().connect_ex(&sa).or_throw_at(&env, &sa),
       None => Ok(libc::EBADF),
     }
-  }
-
-  /// `recv(2)` into `buf[offset..offset+nbytes]`; returns the count.
-  #[napi]
-  pub fn recv_into(
-    &self,
-    env: Env,
-    mut buf: Uint8ArraySlice<'_>,
-    offset: u32,
-    nbytes: u32,
-    flags: i32,
-  ) -> Result<u32> {
-    // SAFETY: the view's memory lives for the call and only the kernel writes it.
-    let buf = unsafe { buf.as_mut() };
-    let r = range(&env, buf.len(), offset, nbytes)?;
-    let s = self.sock(&env, "recv")?;
-    Ok(s.recv_into(&mut buf[r], flags).or_throw(&env)? as u32)
-  }
-
-  /// `recvfrom(2)` into `buf[offset..offset+nbytes]`; returns `[count, address]`.
-  #[napi(ts_return_type = "[number, any]")]
-  pub fn recvfrom_into(
-    &self,
-    env: Env,
-    mut buf: Uint8ArraySlice<'_>,
-    offset: u32,
-    nbytes: u32,
-    flags: i32,
-  ) -> Result<(u32, JsAddress)> {
-    // SAFETY: as in recv_into.
-    let buf = unsafe { buf.as_mut() };
-    let r = range(&env, buf.len(), offset, nbytes)?;
-    let s = self.sock(&env, "recvfrom")?;
-    let (n, sa) = s.recv_from_into(&mut buf[r], flags).or_throw(&env)?;
-    Ok((n as u32, JsAddress::from_sockaddr(&sa)))
   }
 
   /// `recvmsg(2)` scattering into `buffers`; returns
@@ -205,9 +157,10 @@ impl NativeSocket {
     flags: i32,
   ) -> Result<RecvMsgTuple> {
     let s = self.sock(&env, "recvmsg")?;
-    // SAFETY: as in recv_into; the kernel writes each view once, in order.
+    // SAFETY: each view's memory lives for the call and only the kernel writes it.
     let mut buffers: Vec<&mut [u8]> = buffers.iter_mut().map(|b| unsafe { b.as_mut() }).collect();
     let m = s
+      .io()
       .recvmsg_into(&mut buffers, ancbufsize as usize, flags)
       .or_throw(&env)?;
     let anc = m
@@ -221,30 +174,6 @@ impl NativeSocket {
       m.flags,
       JsAddress::from_sockaddr(&m.addr),
     ))
-  }
-
-  /// `send(2)` (MSG_NOSIGNAL added); returns the count sent.
-  #[napi]
-  pub fn send(&self, env: Env, data: &[u8], flags: i32) -> Result<u32> {
-    Ok(self.sock(&env, "send")?.send(data, flags).or_throw(&env)? as u32)
-  }
-
-  /// Sends everything or throws; the timeout bounds the whole call.
-  #[napi]
-  pub fn sendall(&self, env: Env, data: &[u8], flags: i32) -> Result<()> {
-    self.sock(&env, "send")?.sendall(data, flags).or_throw(&env)
-  }
-
-  /// `sendto(2)` to an encoded address.
-  #[napi]
-  pub fn sendto(&self, env: Env, data: &[u8], flags: i32, raw: &[u8]) -> Result<u32> {
-    let sa = sockaddr(&env, raw)?;
-    Ok(
-      self
-        .sock(&env, "sendto")?
-        .send_to(data, flags, &sa)
-        .or_throw_at(&env, &sa)? as u32,
-    )
   }
 
   /// `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items.
@@ -267,7 +196,7 @@ impl NativeSocket {
       })
       .collect();
     let s = self.sock(&env, "sendmsg")?;
-    let r = s.sendmsg(&buffers, &anc, flags, sa.as_ref());
+    let r = s.io().sendmsg(&buffers, &anc, flags, sa.as_ref());
     match &sa {
       Some(sa) => Ok(r.or_throw_at(&env, sa)? as u32),
       None => Ok(r.or_throw(&env)? as u32),

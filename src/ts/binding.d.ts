@@ -31,21 +31,11 @@ export declare class NativeSocket {
    * syscall.
    */
   connectEx(raw: Uint8Array): number
-  /** `recv(2)` into `buf[offset..offset+nbytes]`; returns the count. */
-  recvInto(buf: Uint8Array, offset: number, nbytes: number, flags: number): number
-  /** `recvfrom(2)` into `buf[offset..offset+nbytes]`; returns `[count, address]`. */
-  recvfromInto(buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any]
   /**
    * `recvmsg(2)` scattering into `buffers`; returns
    * `[nbytes, [[level, type, data]...], msgFlags, address]`.
    */
   recvmsgInto(buffers: Array<Uint8Array>, ancbufsize: number, flags: number): [number, Array<[number, number, Buffer]>, number, any]
-  /** `send(2)` (MSG_NOSIGNAL added); returns the count sent. */
-  send(data: Uint8Array, flags: number): number
-  /** Sends everything or throws; the timeout bounds the whole call. */
-  sendall(data: Uint8Array, flags: number): void
-  /** `sendto(2)` to an encoded address. */
-  sendto(data: Uint8Array, flags: number, raw: Uint8Array): number
   /** `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items. */
   sendmsg(buffers: Array<Uint8Array>, ancillary: Array<[number, number, Uint8Array]>, flags: number, raw?: Uint8Array | undefined | null): number
   /** `socket.sendfile(file, offset, count)`; returns bytes sent. */
@@ -113,6 +103,12 @@ export declare function encodeUnix(name: Uint8Array, out: Uint8Array): number
 
 /** errno number → name (e.g. 111 → "ECONNREFUSED"). */
 export declare function errnoNames(): Record<number, string>
+
+/**
+ * The hot-path functions, as an object `{ send, sendall, sendto, recvInto, recvfromInto }`.
+ * Each takes `(fd, mode, …)`: `mode` is the timeout in seconds, negative for blocking.
+ */
+export declare function fastCalls(): { send(fd: number, mode: number, data: Uint8Array, flags: number): number; sendall(fd: number, mode: number, data: Uint8Array, flags: number): void; sendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; recvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; recvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any] }
 
 /** `getaddrinfo(3)` → `[family, type, proto, canonname, sockaddr][]`. */
 export declare function getaddrinfo(host: string | undefined | null, port: string | undefined | null, family: number, socktype: number, protocol: number, flags: number): Array<[number, number, number, string, any]>

@@ -40,6 +40,14 @@ const unclosed = new FinalizationRegistry<string>((description) => {
   process.emitWarning(`unclosed ${description}`, { type: 'ResourceWarning', code: 'BSD_SOCKETS_UNCLOSED' })
 })
 
+// Data calls go straight to plain native functions with the fd and mode (see src/fast.rs).
+const fast = native.fastCalls()
+
+/** The mode number the fast calls take: negative blocks, 0 never waits, t > 0 seconds. */
+function modeOf(timeout: number | null): number {
+  return timeout === null ? -1 : timeout
+}
+
 // Set by fromNative() just before `new Socket()`, consumed by the constructor.
 let adopting: { handle: NativeSocket; timeout: number | null } | null = null
 
@@ -52,6 +60,9 @@ let adopting: { handle: NativeSocket; timeout: number | null } | null = null
  */
 export class Socket implements Disposable {
   #handle: NativeSocket
+  // The fd (-1 once closed: the kernel then says EBADF, and no fd number is reused).
+  #fd: number
+  #mode: number
   #family: number
   #type: number
   #proto: number
@@ -91,6 +102,8 @@ export class Socket implements Disposable {
       // whatever the default says.
       this.#timeout = this.#handle.timeout() ?? null
     }
+    this.#fd = this.#handle.fileno()
+    this.#mode = modeOf(this.#timeout)
     const [f, t, p] = this.#handle.kind()
     this.#family = f
     this.#type = t
@@ -129,7 +142,7 @@ export class Socket implements Disposable {
 
   /** The fd, or -1 after close/detach. */
   fileno(): number {
-    return this.#handle.fileno()
+    return this.#fd
   }
 
   /** Whether the socket is closed (or detached). */
@@ -176,7 +189,7 @@ export class Socket implements Disposable {
     int32(flags, 'flags')
     const buf = reserve(bufsize)
     const off = offsetIn(buf)
-    const n = this.#handle.recvInto(buf, off, bufsize, flags)
+    const n = fast.recvInto(this.#fd, this.#mode, buf, off, bufsize, flags)
     return commit(buf, off, n, bufsize)
   }
 
@@ -185,7 +198,7 @@ export class Socket implements Disposable {
     const view = writableBytes(buffer, 'buffer')
     const n = checkNbytes(nbytes, view.byteLength)
     int32(flags, 'flags')
-    return this.#handle.recvInto(view, 0, n, flags)
+    return fast.recvInto(this.#fd, this.#mode, view, 0, n, flags)
   }
 
   /** Receives up to `bufsize` bytes and the sender's address (`null` when there is none). */
@@ -194,7 +207,7 @@ export class Socket implements Disposable {
     int32(flags, 'flags')
     const buf = reserve(bufsize)
     const off = offsetIn(buf)
-    const [n, addr] = this.#handle.recvfromInto(buf, off, bufsize, flags)
+    const [n, addr] = fast.recvfromInto(this.#fd, this.#mode, buf, off, bufsize, flags)
     return [commit(buf, off, n, bufsize), addr as SocketAddress | null]
   }
 
@@ -203,7 +216,7 @@ export class Socket implements Disposable {
     const view = writableBytes(buffer, 'buffer')
     const n = checkNbytes(nbytes, view.byteLength)
     int32(flags, 'flags')
-    const [got, addr] = this.#handle.recvfromInto(view, 0, n, flags)
+    const [got, addr] = fast.recvfromInto(this.#fd, this.#mode, view, 0, n, flags)
     return [got, addr as SocketAddress | null]
   }
 
@@ -239,14 +252,14 @@ export class Socket implements Disposable {
   sendSync(data: BytesLike, flags: number = 0): number {
     const b = bytes(data, 'data')
     int32(flags, 'flags')
-    return this.#handle.send(b, flags)
+    return fast.send(this.#fd, this.#mode, b, flags)
   }
 
   /** Sends all of `data` or throws; in timeout mode the timeout bounds the whole call. */
   sendallSync(data: BytesLike, flags: number = 0): void {
     const b = bytes(data, 'data')
     int32(flags, 'flags')
-    this.#handle.sendall(b, flags)
+    fast.sendall(this.#fd, this.#mode, b, flags)
   }
 
   /** `sendto(2)`: `sendtoSync(data, address)` or `sendtoSync(data, flags, address)`. */
@@ -262,7 +275,7 @@ export class Socket implements Disposable {
     } else if (arguments.length < 2) {
       throw invalidArgType('address', 'given', undefined)
     }
-    return this.#handle.sendto(b, flags, encodeAddress(this.#family, address))
+    return fast.sendto(this.#fd, this.#mode, b, flags, encodeAddress(this.#family, address))
   }
 
   /**
@@ -355,6 +368,7 @@ export class Socket implements Disposable {
     const t = timeoutSeconds(timeout)
     this.#handle.setTimeout(t)
     this.#timeout = t
+    this.#mode = modeOf(t)
   }
 
   /** The timeout in seconds (`null` blocking, `0` non-blocking). */
@@ -412,12 +426,13 @@ export class Socket implements Disposable {
 
   #markClosed(): void {
     this.#closed = true
+    this.#fd = -1
     unclosed.unregister(this)
   }
 
   /** `<Socket fd=5 family=AF_INET type=SOCK_STREAM proto=0 laddr=['127.0.0.1', 5000]>` */
   [inspect.custom](): string {
-    const fd = this.#handle.fileno()
+    const fd = this.#fd
     let s = describe(fd, this.#family, this.#type, this.#proto, this.#closed)
     if (!this.#closed) {
       for (const [label, get] of [

@@ -5,8 +5,9 @@
 //! JavaScript: the Node-API layer of `bsd-sockets` is thin glue over this crate.
 //!
 //! * [`Socket`] owns one file descriptor and carries CPython's timeout mode
-//!   (blocking, non-blocking, or a per-call timeout); every call that can block waits
-//!   with `poll(2)` against a monotonic deadline and retries `EINTR` (PEP 475).
+//!   (blocking, non-blocking, or a per-call timeout).
+//! * [`Io`] is the fd plus its mode, borrowed: every call that can block waits with
+//!   `poll(2)` against a monotonic deadline and retries `EINTR` (PEP 475).
 //! * [`Address`] is a socket address of any family we speak (AF_INET, AF_INET6,
 //!   AF_UNIX paths and abstract names, AF_PACKET, AF_NETLINK), encoded and decoded
 //!   byte-exactly.
@@ -22,6 +23,7 @@ pub mod addr;
 pub mod constants;
 pub mod error;
 pub mod inet;
+pub mod io;
 pub mod msg;
 pub mod resolve;
 pub mod socket;
@@ -29,5 +31,6 @@ pub mod timeout;
 
 pub use addr::Address;
 pub use error::{ArgKind, Error, Result};
+pub use io::Io;
 pub use socket::Socket;
 pub use timeout::Timeout;

@@ -239,10 +239,11 @@ mod tests {
     let (a, b) = Socket::pair(libc::AF_UNIX, libc::SOCK_DGRAM, 0, Timeout::Blocking).unwrap();
     let (x, _y) = Socket::pair(libc::AF_UNIX, libc::SOCK_STREAM, 0, Timeout::Blocking).unwrap();
     x.set_inheritable(true).unwrap();
-    a.sendmsg(&[b"fd"], &[rights_message(&[x.fileno()])], 0, None)
+    a.io()
+      .sendmsg(&[b"fd"], &[rights_message(&[x.fileno()])], 0, None)
       .unwrap();
     let mut buf = [0u8; 8];
-    let got = b.recvmsg_into(&mut [&mut buf], 64, 0).unwrap();
+    let got = b.io().recvmsg_into(&mut [&mut buf], 64, 0).unwrap();
     assert_eq!(got.nbytes, 2);
     let fds = rights(&got.ancillary);
     assert_eq!(fds.len(), 1);
@@ -255,17 +256,18 @@ mod tests {
   fn too_small_control_buffer_sets_ctrunc() {
     let (a, b) = Socket::pair(libc::AF_UNIX, libc::SOCK_DGRAM, 0, Timeout::Blocking).unwrap();
     let (x, y) = Socket::pair(libc::AF_UNIX, libc::SOCK_STREAM, 0, Timeout::Blocking).unwrap();
-    a.sendmsg(
-      &[b"x"],
-      &[rights_message(&[x.fileno(), y.fileno()])],
-      0,
-      None,
-    )
-    .unwrap();
+    a.io()
+      .sendmsg(
+        &[b"x"],
+        &[rights_message(&[x.fileno(), y.fileno()])],
+        0,
+        None,
+      )
+      .unwrap();
     let mut buf = [0u8; 8];
     // SAFETY: arithmetic only.
     let room = unsafe { libc::CMSG_LEN(4) } as usize;
-    let got = b.recvmsg_into(&mut [&mut buf], room, 0).unwrap();
+    let got = b.io().recvmsg_into(&mut [&mut buf], room, 0).unwrap();
     assert_ne!(got.flags & libc::MSG_CTRUNC, 0);
     for fd in rights(&got.ancillary) {
       drop(Socket::adopt(fd, None, None, None, Timeout::Blocking).unwrap());

@@ -1,24 +1,16 @@
-//! [`Socket`]: one owned socket fd with CPython's timeout semantics.
-//!
-//! Every call that can block goes through one loop: try the syscall; on `EINTR` try
-//! again; on `EAGAIN`, if the socket's mode waits, `poll(2)` until ready or until the
-//! deadline, then try again. In blocking mode the fd itself is blocking, so the
-//! syscall blocks in the kernel exactly as in C (and `SO_RCVTIMEO` works as in C).
-//! Unlike CPython we try before polling in timeout mode: a call that can complete at
-//! once costs one syscall, not two.
+//! [`Socket`]: one owned socket fd with CPython's timeout mode, and the calls that
+//! manage it (creation, addresses, options, lifetime). The calls that move data or
+//! connect live on [`Io`], which [`Socket::io`] hands out.
 
-use std::io;
-use std::mem::MaybeUninit;
-use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, RawFd};
-use std::time::Instant;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, RawFd};
 
 use libc::c_int;
 use socket2::{Domain, Protocol, SockAddr, Type};
 
 use crate::error::{Error, Result};
-use crate::msg::{self, Cmsg, RecvMsg};
+use crate::io::{errno_of, Io};
 use crate::sys;
-use crate::timeout::{wait, Interest, Timeout};
+use crate::timeout::Timeout;
 
 /// Flags CPython strips from `type` (they are modes, not types).
 #[cfg(any(
@@ -50,35 +42,6 @@ pub struct Socket {
   timeout: Timeout,
   /// Whether O_NONBLOCK is set on the fd right now (it follows `timeout`).
   nonblocking_fd: bool,
-}
-
-/// When the deadline of the current call is computed: on the first wait, so a call that
-/// completes at once never reads the clock.
-enum Deadline {
-  Lazy,
-  Fixed(Option<Instant>),
-}
-
-impl Deadline {
-  fn get(&mut self, timeout: Timeout) -> Option<Instant> {
-    match *self {
-      Deadline::Fixed(d) => d,
-      Deadline::Lazy => {
-        let d = timeout.deadline();
-        *self = Deadline::Fixed(d);
-        d
-      }
-    }
-  }
-}
-
-fn uninit(buf: &mut [u8]) -> &mut [MaybeUninit<u8>] {
-  // SAFETY: MaybeUninit<u8> has u8's layout, and the kernel only writes into it.
-  unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) }
-}
-
-fn errno_of(e: &io::Error) -> i32 {
-  e.raw_os_error().unwrap_or(libc::EIO)
 }
 
 impl Socket {
@@ -127,7 +90,9 @@ impl Socket {
 
   /// Takes ownership of an open socket fd. Family, type and protocol are read from the
   /// kernel unless given. If `fd` is not a socket (`ENOTSOCK`, `EBADF`) nothing is taken
-  /// and nothing is closed.
+  /// and nothing is closed. Like CPython, the fd's O_NONBLOCK flag is left as it is: it
+  /// belongs to the open file, which other fds (the one `fromfd` duplicated, another
+  /// process's) share. Data calls do not depend on it (see [`Io`]).
   pub fn adopt(
     fd: RawFd,
     family: Option<c_int>,
@@ -143,13 +108,15 @@ impl Socket {
     let (kf, kt, kp) = sys::socket_kind(fd).map_err(|e| Error::from_io(e, "getsockopt"))?;
     // SAFETY: fd is an open socket (checked above) and the caller hands it to us.
     let sock = unsafe { socket2::Socket::from_raw_fd(fd) };
-    Socket::wrap(
+    let nonblocking_fd = sys::is_nonblocking(fd).map_err(|e| Error::from_io(e, "fcntl"))?;
+    Ok(Socket {
       sock,
-      family.unwrap_or(kf),
-      socktype.unwrap_or(kt) & !TYPE_FLAGS,
-      protocol.unwrap_or(kp),
+      family: family.unwrap_or(kf),
+      socktype: socktype.unwrap_or(kt) & !TYPE_FLAGS,
+      protocol: protocol.unwrap_or(kp),
       timeout,
-    )
+      nonblocking_fd,
+    })
   }
 
   fn wrap(
@@ -211,35 +178,6 @@ impl Socket {
     Ok(())
   }
 
-  /// The retry loop of every call that can block (see the module docs).
-  fn run<T>(
-    &self,
-    interest: Interest,
-    syscall: &'static str,
-    mut deadline: Deadline,
-    mut f: impl FnMut(&socket2::Socket) -> io::Result<T>,
-  ) -> Result<T> {
-    loop {
-      match f(&self.sock) {
-        Ok(v) => return Ok(v),
-        Err(e) => {
-          let errno = errno_of(&e);
-          if errno == libc::EINTR {
-            continue;
-          }
-          let would_block = errno == libc::EAGAIN || errno == libc::EWOULDBLOCK;
-          // With a blocking fd, EAGAIN can only come from SO_RCVTIMEO/SO_SNDTIMEO or
-          // MSG_DONTWAIT: the caller asked for it, so it is reported, as in C.
-          if would_block && self.nonblocking_fd && self.timeout.waits() {
-            wait(self.fileno(), interest, deadline.get(self.timeout), syscall)?;
-            continue;
-          }
-          return Err(Error::Os { errno, syscall });
-        }
-      }
-    }
-  }
-
   /// `bind(2)`.
   pub fn bind(&self, addr: &SockAddr) -> Result<()> {
     self.sock.bind(addr).map_err(|e| Error::from_io(e, "bind"))
@@ -253,138 +191,17 @@ impl Socket {
       .map_err(|e| Error::from_io(e, "listen"))
   }
 
+  /// The fd and timeout mode, for the calls that move data or connect.
+  pub fn io(&self) -> Io<'_> {
+    Io::new(self.sock.as_fd(), self.timeout)
+  }
+
   /// `accept4(2)` with SOCK_CLOEXEC. The new socket gets `timeout` — the caller passes
   /// the *default* timeout, never the listener's (CPython's rule).
   pub fn accept(&self, timeout: Timeout) -> Result<(Socket, SockAddr)> {
-    let (sock, addr) = self.run(Interest::Read, "accept", Deadline::Lazy, |s| s.accept())?;
+    let (sock, addr) = self.io().accept(self.nonblocking_fd)?;
     let s = Socket::wrap(sock, self.family, self.socktype, self.protocol, timeout)?;
     Ok((s, addr))
-  }
-
-  /// `connect(2)`. In timeout mode: a non-blocking connect, a wait for writability, then
-  /// `SO_ERROR`. After EINTR in blocking mode the connect goes on in the kernel, so we
-  /// wait for it rather than calling connect again (which would say EALREADY).
-  pub fn connect(&self, addr: &SockAddr) -> Result<()> {
-    let err = match self.sock.connect(addr) {
-      Ok(()) => return Ok(()),
-      Err(e) => errno_of(&e),
-    };
-    let pending = if self.nonblocking_fd {
-      err == libc::EINPROGRESS
-    } else {
-      err == libc::EINTR
-    };
-    if !(pending && self.timeout.waits()) {
-      return Err(Error::Os {
-        errno: err,
-        syscall: "connect",
-      });
-    }
-    wait(
-      self.fileno(),
-      Interest::Write,
-      self.timeout.deadline(),
-      "connect",
-    )?;
-    match self.sock.take_error() {
-      Ok(None) => Ok(()),
-      Ok(Some(e)) => Err(Error::Os {
-        errno: errno_of(&e),
-        syscall: "connect",
-      }),
-      Err(e) => Err(Error::from_io(e, "getsockopt")),
-    }
-  }
-
-  /// `connect_ex`: the errno instead of an error (0 on success). A timeout gives
-  /// `EAGAIN`, as CPython returns. Argument errors are still errors.
-  pub fn connect_ex(&self, addr: &SockAddr) -> Result<i32> {
-    match self.connect(addr) {
-      Ok(()) => Ok(0),
-      Err(Error::Os { errno, .. }) => Ok(errno),
-      Err(Error::Timeout { .. }) => Ok(libc::EAGAIN),
-      Err(e) => Err(e),
-    }
-  }
-
-  /// `recv(2)` into `buf`; returns the byte count (0 = orderly EOF on a stream, or an
-  /// empty datagram).
-  pub fn recv_into(&self, buf: &mut [u8], flags: c_int) -> Result<usize> {
-    self.run(Interest::Read, "recv", Deadline::Lazy, |s| {
-      s.recv_with_flags(uninit(buf), flags)
-    })
-  }
-
-  /// `recvfrom(2)` into `buf`; the address is `None` when the kernel gives none.
-  pub fn recv_from_into(&self, buf: &mut [u8], flags: c_int) -> Result<(usize, SockAddr)> {
-    self.run(Interest::Read, "recvfrom", Deadline::Lazy, |s| {
-      s.recv_from_with_flags(uninit(buf), flags)
-    })
-  }
-
-  /// `recvmsg(2)` scattering into `bufs`, with room for `ancbufsize` bytes of ancillary
-  /// data. SCM_RIGHTS fds arrive close-on-exec.
-  pub fn recvmsg_into(
-    &self,
-    bufs: &mut [&mut [u8]],
-    ancbufsize: usize,
-    flags: c_int,
-  ) -> Result<RecvMsg> {
-    let fd = self.fileno();
-    let mut control = msg::control_buffer(ancbufsize);
-    let mut m = self.run(Interest::Read, "recvmsg", Deadline::Lazy, |_| {
-      msg::recvmsg(
-        fd,
-        bufs,
-        &mut control,
-        ancbufsize,
-        flags | sys::MSG_CMSG_CLOEXEC,
-      )
-    })?;
-    // Linux echoes MSG_CMSG_CLOEXEC in msg_flags; report only what the caller asked for.
-    m.flags &= !(sys::MSG_CMSG_CLOEXEC & !flags);
-    Ok(m)
-  }
-
-  /// `send(2)` with MSG_NOSIGNAL; may send less than `buf`.
-  pub fn send(&self, buf: &[u8], flags: c_int) -> Result<usize> {
-    self.run(Interest::Write, "send", Deadline::Lazy, |s| {
-      s.send_with_flags(buf, flags | sys::MSG_NOSIGNAL)
-    })
-  }
-
-  /// Sends all of `buf` or fails; in timeout mode the timeout bounds the whole call.
-  pub fn sendall(&self, buf: &[u8], flags: c_int) -> Result<()> {
-    let deadline = self.timeout.deadline();
-    let mut sent = 0;
-    while sent < buf.len() {
-      sent += self.run(Interest::Write, "send", Deadline::Fixed(deadline), |s| {
-        s.send_with_flags(&buf[sent..], flags | sys::MSG_NOSIGNAL)
-      })?;
-    }
-    Ok(())
-  }
-
-  /// `sendto(2)` with MSG_NOSIGNAL.
-  pub fn send_to(&self, buf: &[u8], flags: c_int, addr: &SockAddr) -> Result<usize> {
-    self.run(Interest::Write, "sendto", Deadline::Lazy, |s| {
-      s.send_to_with_flags(buf, addr, flags | sys::MSG_NOSIGNAL)
-    })
-  }
-
-  /// `sendmsg(2)` gathering `bufs`, with ancillary data items and an optional address.
-  pub fn sendmsg(
-    &self,
-    bufs: &[&[u8]],
-    ancillary: &[Cmsg],
-    flags: c_int,
-    addr: Option<&SockAddr>,
-  ) -> Result<usize> {
-    let fd = self.fileno();
-    let control = msg::encode_control(ancillary)?;
-    self.run(Interest::Write, "sendmsg", Deadline::Lazy, |_| {
-      msg::sendmsg(fd, bufs, &control, flags | sys::MSG_NOSIGNAL, addr)
-    })
   }
 
   /// Python's `socket.sendfile(file, offset, count)`: `sendfile(2)` from `in_fd`
@@ -419,13 +236,8 @@ impl Socket {
             if errno == libc::EINTR {
               continue;
             }
-            if (errno == libc::EAGAIN || errno == libc::EWOULDBLOCK) && self.nonblocking_fd {
-              wait(
-                self.fileno(),
-                Interest::Write,
-                self.timeout.deadline(),
-                "sendfile",
-              )?;
+            if errno == libc::EAGAIN || errno == libc::EWOULDBLOCK {
+              self.io().wait_writable("sendfile")?;
               continue;
             }
             if off == start
@@ -477,7 +289,7 @@ impl Socket {
       if n == 0 {
         return Ok(());
       }
-      self.sendall(&buf[..n], 0)?;
+      self.io().sendall(&buf[..n], 0)?;
       *off += n as i64;
     }
   }
@@ -656,7 +468,7 @@ pub fn dup_fd(fd: RawFd) -> Result<RawFd> {
 #[cfg(test)]
 mod tests {
   use super::*;
-  use std::time::Duration;
+  use std::time::{Duration, Instant};
 
   fn pair() -> (Socket, Socket) {
     Socket::pair(libc::AF_UNIX, libc::SOCK_STREAM, 0, Timeout::Blocking).unwrap()
@@ -665,9 +477,9 @@ mod tests {
   #[test]
   fn socketpair_send_recv() {
     let (a, b) = pair();
-    assert_eq!(a.send(b"hello", 0).unwrap(), 5);
+    assert_eq!(a.io().send(b"hello", 0).unwrap(), 5);
     let mut buf = [0u8; 16];
-    assert_eq!(b.recv_into(&mut buf, 0).unwrap(), 5);
+    assert_eq!(b.io().recv_into(&mut buf, 0).unwrap(), 5);
     assert_eq!(&buf[..5], b"hello");
   }
 
@@ -677,7 +489,7 @@ mod tests {
     let mut a = a;
     a.set_timeout(Timeout::NonBlocking).unwrap();
     let mut buf = [0u8; 4];
-    let e = a.recv_into(&mut buf, 0).unwrap_err();
+    let e = a.io().recv_into(&mut buf, 0).unwrap_err();
     assert!(e.is_would_block(), "{e:?}");
   }
 
@@ -689,7 +501,7 @@ mod tests {
     let t = Instant::now();
     let mut buf = [0u8; 4];
     assert_eq!(
-      a.recv_into(&mut buf, 0),
+      a.io().recv_into(&mut buf, 0),
       Err(Error::Timeout { syscall: "recv" })
     );
     assert!(t.elapsed() >= Duration::from_millis(50));
@@ -708,7 +520,7 @@ mod tests {
   fn send_to_closed_peer_is_epipe_not_sigpipe() {
     let (a, b) = pair();
     drop(b);
-    assert_eq!(a.send(b"x", 0).unwrap_err().errno(), Some(libc::EPIPE));
+    assert_eq!(a.io().send(b"x", 0).unwrap_err().errno(), Some(libc::EPIPE));
   }
 
   #[test]
