@@ -101,7 +101,7 @@ describe('wrong arguments never crash', () => {
       for (const a of WRONG) {
         for (const b of [undefined, ...WRONG.slice(0, 8)]) {
           const s = fresh()
-          check(`${m}(${String(a)}, ${String(b)})`, () => (s[m] as (...x: unknown[]) => unknown)(a, b, a))
+          check(`${String(m)}(${String(a)}, ${String(b)})`, () => (s[m] as (...x: unknown[]) => unknown)(a, b, a))
           s.close()
           calls++
         }

@@ -29,6 +29,8 @@ import {
   socket,
   socketpair,
   close as closeFd,
+  dup,
+  hasIpv6,
 } from '../src/ts/index'
 import { fdIsOpen } from './helpers'
 
@@ -294,6 +296,20 @@ describe('fds and inheritance', () => {
     expect(b.recvSync(64).toString()).toBe('via adopted fd')
     const t = track(Socket.fromFd(track(socket()).dup().detach()))
     expect(t.proto).toBe(IPPROTO_TCP)
+  })
+
+  it('dup(fd) and hasIpv6', () => {
+    const s = track(socket())
+    const fd = dup(s.fileno())
+    try {
+      expect(fd).not.toBe(s.fileno())
+      expect(track(Socket.fromFd(fd)).getInheritable()).toBe(false)
+    } catch (e) {
+      closeFd(fd)
+      throw e
+    }
+    expect(() => dup(-1)).toThrow(RangeError)
+    expect(hasIpv6).toBe(true)
   })
 
   it('fromfd duplicates: the original stays open and independent', () => {

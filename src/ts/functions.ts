@@ -49,6 +49,14 @@ export function fromfd(fd: number, family: number, type: number, proto: number =
   }
 }
 
+/** Python's `socket.dup(fd)`: a close-on-exec duplicate of an fd number. */
+export function dup(fd: number): number {
+  return native.dupFd(int(fd, 'fd', 0, INT32_MAX))
+}
+
+/** Whether this platform has IPv6 sockets (Python's `has_ipv6`). */
+export const hasIpv6: boolean = AF_INET6 !== undefined
+
 /** `close(2)` on an fd number. */
 export function close(fd: number): void {
   native.closeFd(int32(fd, 'fd'))

@@ -19,6 +19,8 @@ export {
   socketpair,
   fromfd,
   close,
+  dup,
+  hasIpv6,
   createConnectionSync,
   createServer,
   hasDualstackIpv6,
