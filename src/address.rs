@@ -89,12 +89,7 @@ pub fn encode_packet(
 
 /// Encodes an AF_NETLINK `(pid, groups)`.
 #[napi]
-pub fn encode_netlink(
-  env: Env,
-  pid: u32,
-  groups: u32,
-  mut out: Uint8ArraySlice<'_>,
-) -> Result<u32> {
+pub fn encode_netlink(env: Env, pid: u32, groups: u32, mut out: Uint8ArraySlice<'_>) -> Result<u32> {
   let sa = addr::encode(netlink_family(), &Spec::Netlink { pid, groups }).or_throw(&env)?;
   write_out(&env, sa, unsafe { out.as_mut() })
 }
@@ -119,9 +114,7 @@ fn netlink_family() -> i32 {
 /// Decodes a raw sockaddr (as the encoders wrote it) back into a tuple.
 #[napi(ts_return_type = "any")]
 pub fn decode_address(env: Env, raw: &[u8]) -> Result<JsAddress> {
-  Ok(JsAddress(addr::decode(
-    &addr::from_raw(raw).or_throw(&env)?,
-  )))
+  Ok(JsAddress(addr::decode(&addr::from_raw(raw).or_throw(&env)?)))
 }
 
 /// A decoded address on its way to JS: `null`, or CPython's tuple for its family.
@@ -147,9 +140,7 @@ impl ToNapiValue for JsAddress {
     unsafe {
       match val.0 {
         None => Null::to_napi_value(env, Null),
-        Some(Address::Inet(a)) => {
-          <(String, u32)>::to_napi_value(env, (a.ip().to_string(), a.port() as u32))
-        }
+        Some(Address::Inet(a)) => <(String, u32)>::to_napi_value(env, (a.ip().to_string(), a.port() as u32)),
         Some(Address::Inet6(a)) => <(String, u32, u32, u32)>::to_napi_value(
           env,
           (
@@ -186,9 +177,7 @@ impl ToNapiValue for JsAddress {
           ),
         ),
         Some(Address::Netlink { pid, groups }) => <(u32, u32)>::to_napi_value(env, (pid, groups)),
-        Some(Address::Other { family, data }) => {
-          <(i32, Buffer)>::to_napi_value(env, (family, Buffer::from(data)))
-        }
+        Some(Address::Other { family, data }) => <(i32, Buffer)>::to_napi_value(env, (family, Buffer::from(data))),
       }
     }
   }

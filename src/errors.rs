@@ -16,22 +16,12 @@ use napi::sys;
 use napi_derive::napi;
 use socket2::SockAddr;
 
-/// The JS error classes of one environment (each worker thread has its own).
-struct ErrorClasses {
-  socket_error: sys::napi_ref,
-  gai_error: sys::napi_ref,
-  timeout_error: sys::napi_ref,
-}
+use crate::instance::{self, ErrorClasses};
 
 /// Registers the error classes the native side instantiates. Called once by the TS
 /// layer when it loads.
 #[napi(ts_args_type = "socketError: Function, gaiError: Function, timeoutError: Function")]
-pub fn set_error_classes(
-  env: Env,
-  socket_error: Function,
-  gai_error: Function,
-  timeout_error: Function,
-) -> Result<()> {
+pub fn set_error_classes(env: Env, socket_error: Function, gai_error: Function, timeout_error: Function) -> Result<()> {
   let mk = |f: &Function| -> Result<sys::napi_ref> {
     let mut r = ptr::null_mut();
     check_status!(unsafe { sys::napi_create_reference(env.raw(), f.raw(), 1, &mut r) })?;
@@ -42,16 +32,8 @@ pub fn set_error_classes(
     gai_error: mk(&gai_error)?,
     timeout_error: mk(&timeout_error)?,
   };
-  env.set_instance_data(classes, (), |ctx| {
-    let env = ctx.env.raw();
-    for r in [
-      ctx.value.socket_error,
-      ctx.value.gai_error,
-      ctx.value.timeout_error,
-    ] {
-      unsafe { sys::napi_delete_reference(env, r) };
-    }
-  })
+  instance::get(&env)?.errors = Some(classes);
+  Ok(())
 }
 
 /// Converts a core result, throwing the JS error on failure.
@@ -93,18 +75,18 @@ fn set(env: sys::napi_env, obj: sys::napi_value, key: &str, value: sys::napi_val
 }
 
 /// Builds an instance of a registered class, or a plain Error before registration.
-fn instantiate(
-  env: &Env,
-  which: fn(&ErrorClasses) -> sys::napi_ref,
-  message: &str,
-) -> sys::napi_value {
+fn instantiate(env: &Env, which: fn(&ErrorClasses) -> sys::napi_ref, message: &str) -> sys::napi_value {
   let raw = env.raw();
   let msg = js_string(raw, message);
   let mut out = ptr::null_mut();
-  if let Ok(Some(classes)) = env.get_instance_data::<ErrorClasses>() {
+  if let Some(classes) = env
+    .get_instance_data::<instance::Instance>()
+    .ok()
+    .flatten()
+    .and_then(|i| i.errors.as_ref())
+  {
     let mut ctor = ptr::null_mut();
-    if unsafe { sys::napi_get_reference_value(raw, which(classes), &mut ctor) }
-      == sys::Status::napi_ok
+    if unsafe { sys::napi_get_reference_value(raw, which(classes), &mut ctor) } == sys::Status::napi_ok
       && !ctor.is_null()
       && unsafe { sys::napi_new_instance(raw, ctor, 1, &msg, &mut out) } == sys::Status::napi_ok
     {
@@ -136,11 +118,7 @@ fn describe(sa: &SockAddr) -> Option<(String, Option<u16>)> {
 pub fn throw(env: &Env, e: CoreError, at: Option<&SockAddr>) -> Error {
   let raw = env.raw();
   let value = match e {
-    CoreError::Arg {
-      kind,
-      code,
-      message,
-    } => {
+    CoreError::Arg { kind, code, message } => {
       let (c, m) = (js_string(raw, code), js_string(raw, &message));
       let mut out = ptr::null_mut();
       match kind {
@@ -188,11 +166,7 @@ pub fn throw(env: &Env, e: CoreError, at: Option<&SockAddr>) -> Error {
       let name = constants::gai_name(code)
         .map(str::to_owned)
         .unwrap_or_else(|| format!("EAI_{code}"));
-      let obj = instantiate(
-        env,
-        |c| c.gai_error,
-        &bsd_sockets_core::error::gai_strerror(code),
-      );
+      let obj = instantiate(env, |c| c.gai_error, &bsd_sockets_core::error::gai_strerror(code));
       set(raw, obj, "code", js_string(raw, &name));
       set(raw, obj, "errno", js_number(raw, code as f64));
       set(raw, obj, "syscall", js_string(raw, syscall));

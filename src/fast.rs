@@ -79,8 +79,7 @@ impl<const N: usize> Args<N> {
   fn i32(&self, i: usize, name: &str) -> Res<i32> {
     let mut v = 0;
     // SAFETY: a live env and one of the call's values.
-    if unsafe { sys::napi_get_value_int32(self.env, self.argv[i], &mut v) } != sys::Status::napi_ok
-    {
+    if unsafe { sys::napi_get_value_int32(self.env, self.argv[i], &mut v) } != sys::Status::napi_ok {
       return Err(Fail::Core(CoreError::arg_type(format!(
         "The \"{name}\" argument must be of type number"
       ))));
@@ -91,8 +90,7 @@ impl<const N: usize> Args<N> {
   fn f64(&self, i: usize, name: &str) -> Res<f64> {
     let mut v = 0.0;
     // SAFETY: as above.
-    if unsafe { sys::napi_get_value_double(self.env, self.argv[i], &mut v) } != sys::Status::napi_ok
-    {
+    if unsafe { sys::napi_get_value_double(self.env, self.argv[i], &mut v) } != sys::Status::napi_ok {
       return Err(Fail::Core(CoreError::arg_type(format!(
         "The \"{name}\" argument must be of type number"
       ))));
@@ -109,17 +107,8 @@ impl<const N: usize> Args<N> {
     let mut ab = ptr::null_mut();
     let mut off = 0usize;
     // SAFETY: as above; all out-pointers are valid.
-    let s = unsafe {
-      sys::napi_get_typedarray_info(
-        self.env,
-        self.argv[i],
-        &mut ty,
-        &mut len,
-        &mut data,
-        &mut ab,
-        &mut off,
-      )
-    };
+    let s =
+      unsafe { sys::napi_get_typedarray_info(self.env, self.argv[i], &mut ty, &mut len, &mut data, &mut ab, &mut off) };
     if s != sys::Status::napi_ok || ty != sys::TypedarrayType::uint8_array {
       return Err(Fail::Core(CoreError::arg_type(format!(
         "The \"{name}\" argument must be a Uint8Array"
@@ -132,9 +121,10 @@ impl<const N: usize> Args<N> {
     Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
   }
 
-  fn io(&self, syscall: &'static str) -> Res<Io<'static>> {
+  /// The fd and mode of the call; `try_once` makes it a single non-blocking attempt.
+  fn io(&self, syscall: &'static str, try_once: bool) -> Res<Io<'static>> {
     let fd = self.i32(0, "fd")?;
-    let mode = self.f64(1, "mode")?;
+    let mode = if try_once { 0.0 } else { self.f64(1, "mode")? };
     if fd < 0 {
       // A closed socket: EBADF, as the kernel would say, without a syscall.
       return Err(Fail::Core(CoreError::os(libc::EBADF, syscall)));
@@ -145,6 +135,26 @@ impl<const N: usize> Args<N> {
   }
 }
 
+/// The result of one attempt: in try mode EAGAIN is not an error but -1 (or null).
+fn attempt<const TRY: bool, T>(
+  env: sys::napi_env,
+  r: bsd_sockets_core::Result<T>,
+  ok: impl FnOnce(T) -> Res<sys::napi_value>,
+) -> Res<sys::napi_value> {
+  match r {
+    Ok(v) => ok(v),
+    Err(e) if TRY && e.is_would_block() => Ok(number_i(env, -1)),
+    Err(e) => Err(Fail::Core(e)),
+  }
+}
+
+fn number_i(env: sys::napi_env, n: i32) -> sys::napi_value {
+  let mut v = ptr::null_mut();
+  // SAFETY: a live env.
+  unsafe { sys::napi_create_int32(env, n, &mut v) };
+  v
+}
+
 fn number(env: sys::napi_env, n: usize) -> sys::napi_value {
   let mut v = ptr::null_mut();
   // SAFETY: a live env.
@@ -153,16 +163,9 @@ fn number(env: sys::napi_env, n: usize) -> sys::napi_value {
 }
 
 /// Runs `body`, turning failures and panics into thrown JS errors.
-unsafe fn guard(
-  env: sys::napi_env,
-  body: impl FnOnce() -> Res<sys::napi_value>,
-) -> sys::napi_value {
-  let r = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
-    Err(Fail::Core(CoreError::os(
-      libc::EFAULT,
-      "bsd-sockets internal error",
-    )))
-  });
+unsafe fn guard(env: sys::napi_env, body: impl FnOnce() -> Res<sys::napi_value>) -> sys::napi_value {
+  let r = catch_unwind(AssertUnwindSafe(body))
+    .unwrap_or_else(|_| Err(Fail::Core(CoreError::os(libc::EFAULT, "bsd-sockets internal error"))));
   match r {
     Ok(v) => v,
     Err(Fail::Pending) => ptr::null_mut(),
@@ -174,15 +177,15 @@ unsafe fn guard(
 }
 
 /// `send(fd, mode, data, flags)` → bytes sent.
-unsafe extern "C" fn send(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+unsafe extern "C" fn send<const TRY: bool>(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   // SAFETY: called by Node with a live env and callback info.
   unsafe {
     guard(env, || {
       let a = Args::<4>::new(env, info)?;
-      let io = a.io("send")?;
+      let io = a.io("send", TRY)?;
       let data = a.bytes(2, "data")?;
       let flags = a.i32(3, "flags")?;
-      Ok(number(env, io.send(data, flags)?))
+      attempt::<TRY, _>(env, io.send(data, flags), |n| Ok(number(env, n)))
     })
   }
 }
@@ -193,7 +196,7 @@ unsafe extern "C" fn sendall(env: sys::napi_env, info: sys::napi_callback_info) 
   unsafe {
     guard(env, || {
       let a = Args::<4>::new(env, info)?;
-      let io = a.io("send")?;
+      let io = a.io("send", false)?;
       let data = a.bytes(2, "data")?;
       let flags = a.i32(3, "flags")?;
       io.sendall(data, flags)?;
@@ -205,17 +208,18 @@ unsafe extern "C" fn sendall(env: sys::napi_env, info: sys::napi_callback_info) 
 }
 
 /// `sendto(fd, mode, data, flags, sockaddr)` → bytes sent.
-unsafe extern "C" fn sendto(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+unsafe extern "C" fn sendto<const TRY: bool>(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   // SAFETY: as above.
   unsafe {
     guard(env, || {
       let a = Args::<5>::new(env, info)?;
-      let io = a.io("sendto")?;
+      let io = a.io("sendto", TRY)?;
       let data = a.bytes(2, "data")?;
       let flags = a.i32(3, "flags")?;
       let sa = addr::from_raw(a.bytes(4, "address")?)?;
       match io.send_to(data, flags, &sa) {
         Ok(n) => Ok(number(env, n)),
+        Err(e) if TRY && e.is_would_block() => Ok(number_i(env, -1)),
         Err(e) => {
           let _ = throw(&Env::from_raw(env), e, Some(&sa));
           Err(Fail::Pending)
@@ -238,28 +242,21 @@ fn window(buf: &mut [u8], offset: i32, nbytes: i32) -> Res<&mut [u8]> {
 }
 
 /// `recvInto(fd, mode, buf, offset, nbytes, flags)` → bytes received.
-unsafe extern "C" fn recv_into(
-  env: sys::napi_env,
-  info: sys::napi_callback_info,
-) -> sys::napi_value {
+unsafe extern "C" fn recv_into<const TRY: bool>(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   // SAFETY: as above.
   unsafe {
     guard(env, || {
       let a = Args::<6>::new(env, info)?;
-      let io = a.io("recv")?;
-      let buf = window(
-        a.bytes(2, "buffer")?,
-        a.i32(3, "offset")?,
-        a.i32(4, "nbytes")?,
-      )?;
+      let io = a.io("recv", TRY)?;
+      let buf = window(a.bytes(2, "buffer")?, a.i32(3, "offset")?, a.i32(4, "nbytes")?)?;
       let flags = a.i32(5, "flags")?;
-      Ok(number(env, io.recv_into(buf, flags)?))
+      attempt::<TRY, _>(env, io.recv_into(buf, flags), |n| Ok(number(env, n)))
     })
   }
 }
 
 /// `recvfromInto(fd, mode, buf, offset, nbytes, flags)` → `[bytes, address]`.
-unsafe extern "C" fn recvfrom_into(
+unsafe extern "C" fn recvfrom_into<const TRY: bool>(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
@@ -267,35 +264,36 @@ unsafe extern "C" fn recvfrom_into(
   unsafe {
     guard(env, || {
       let a = Args::<6>::new(env, info)?;
-      let io = a.io("recvfrom")?;
-      let buf = window(
-        a.bytes(2, "buffer")?,
-        a.i32(3, "offset")?,
-        a.i32(4, "nbytes")?,
-      )?;
+      let io = a.io("recvfrom", TRY)?;
+      let buf = window(a.bytes(2, "buffer")?, a.i32(3, "offset")?, a.i32(4, "nbytes")?)?;
       let flags = a.i32(5, "flags")?;
-      let (n, sa) = io.recv_from_into(buf, flags)?;
-      <(f64, JsAddress)>::to_napi_value(env, (n as f64, JsAddress::from_sockaddr(&sa)))
-        .map_err(|_| Fail::Pending)
+      attempt::<TRY, _>(env, io.recv_from_into(buf, flags), |(n, sa)| {
+        <(f64, JsAddress)>::to_napi_value(env, (n as f64, JsAddress::from_sockaddr(&sa))).map_err(|_| Fail::Pending)
+      })
     })
   }
 }
 
 type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
-/// The hot-path functions, as an object `{ send, sendall, sendto, recvInto, recvfromInto }`.
-/// Each takes `(fd, mode, …)`: `mode` is the timeout in seconds, negative for blocking.
+/// The hot-path functions, as an object. Each takes `(fd, mode, …)`: `mode` is the
+/// timeout in seconds, negative for blocking. The `try*` forms make one non-blocking
+/// attempt (mode ignored) and return -1 (`tryRecvfromInto`: -1 too) when it would block.
 #[napi(
-  ts_return_type = "{ send(fd: number, mode: number, data: Uint8Array, flags: number): number; sendall(fd: number, mode: number, data: Uint8Array, flags: number): void; sendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; recvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; recvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any] }"
+  ts_return_type = "{ send(fd: number, mode: number, data: Uint8Array, flags: number): number; sendall(fd: number, mode: number, data: Uint8Array, flags: number): void; sendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; recvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; recvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any]; trySend(fd: number, mode: number, data: Uint8Array, flags: number): number; trySendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; tryRecvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; tryRecvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any] | -1 }"
 )]
 pub fn fast_calls(env: &Env) -> Result<Object<'_>> {
   let mut obj = Object::new(env)?;
-  let table: [(&str, Callback); 5] = [
-    ("send", send),
+  let table: [(&str, Callback); 9] = [
+    ("send", send::<false>),
     ("sendall", sendall),
-    ("sendto", sendto),
-    ("recvInto", recv_into),
-    ("recvfromInto", recvfrom_into),
+    ("sendto", sendto::<false>),
+    ("recvInto", recv_into::<false>),
+    ("recvfromInto", recvfrom_into::<false>),
+    ("trySend", send::<true>),
+    ("trySendto", sendto::<true>),
+    ("tryRecvInto", recv_into::<true>),
+    ("tryRecvfromInto", recvfrom_into::<true>),
   ];
   for (name, cb) in table {
     let mut f = ptr::null_mut();

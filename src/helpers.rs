@@ -9,9 +9,7 @@ use crate::errors::OrThrow;
 /// `inet_aton(3)` → 4 bytes.
 #[napi]
 pub fn inet_aton(env: Env, text: String) -> Result<Buffer> {
-  Ok(Buffer::from(
-    inet::inet_aton(&text).or_throw(&env)?.to_vec(),
-  ))
+  Ok(Buffer::from(inet::inet_aton(&text).or_throw(&env)?.to_vec()))
 }
 
 /// 4 bytes → dotted quad.

@@ -8,5 +8,7 @@ mod constants;
 mod errors;
 mod fast;
 mod helpers;
+mod instance;
+mod reactor;
 mod resolve;
 mod socket;

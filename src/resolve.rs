@@ -21,15 +21,8 @@ pub fn getaddrinfo(
   protocol: i32,
   flags: i32,
 ) -> Result<Vec<AddrInfoTuple>> {
-  let list = resolve::getaddrinfo(
-    host.as_deref(),
-    port.as_deref(),
-    family,
-    socktype,
-    protocol,
-    flags,
-  )
-  .or_throw(&env)?;
+  let list =
+    resolve::getaddrinfo(host.as_deref(), port.as_deref(), family, socktype, protocol, flags).or_throw(&env)?;
   Ok(
     list
       .into_iter()

@@ -6,16 +6,31 @@ use bsd_sockets_core::{addr, Error as CoreError, Socket, Timeout};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use std::rc::Rc;
+
 use crate::address::JsAddress;
 use crate::errors::{throw, OrThrow};
+use crate::instance;
+use crate::reactor::Backend;
 
 /// `[nbytes, ancdata, msgFlags, address]` of recvmsg on its way to JS.
 type RecvMsgTuple = (u32, Vec<(i32, i32, Buffer)>, i32, JsAddress);
 
 /// The native half of the TS `Socket` class. Not public API: use `Socket`.
-#[napi]
+#[napi(custom_finalize)]
 pub struct NativeSocket {
   inner: Option<Socket>,
+  /// The event-loop watch of the fd, once an async call needed one.
+  watch: Option<(Rc<Backend>, u32)>,
+}
+
+impl ObjectFinalize for NativeSocket {
+  /// A collected socket: its watch is closed before its fd (libuv must not poll a
+  /// closed fd number that another socket may get next).
+  fn finalize(mut self, _env: Env) -> Result<()> {
+    self.unwatch();
+    Ok(())
+  }
 }
 
 fn timeout(env: &Env, secs: Option<f64>) -> Result<Timeout> {
@@ -27,8 +42,18 @@ fn sockaddr(env: &Env, raw: &[u8]) -> Result<socket2::SockAddr> {
 }
 
 impl NativeSocket {
+  /// Ends the watch, if any: waiters settle as closed, the poll handle stops and closes.
+  fn unwatch(&mut self) {
+    if let Some((backend, slot)) = self.watch.take() {
+      backend.unwatch(slot);
+    }
+  }
+
   fn wrap(s: Socket) -> NativeSocket {
-    NativeSocket { inner: Some(s) }
+    NativeSocket {
+      inner: Some(s),
+      watch: None,
+    }
   }
 
   #[inline]
@@ -44,17 +69,9 @@ impl NativeSocket {
 impl NativeSocket {
   /// `socket(2)`.
   #[napi(factory)]
-  pub fn open(
-    env: Env,
-    family: i32,
-    socktype: i32,
-    protocol: i32,
-    timeout_secs: Option<f64>,
-  ) -> Result<Self> {
+  pub fn open(env: Env, family: i32, socktype: i32, protocol: i32, timeout_secs: Option<f64>) -> Result<Self> {
     let t = timeout(&env, timeout_secs)?;
-    Ok(Self::wrap(
-      Socket::new(family, socktype, protocol, t).or_throw(&env)?,
-    ))
+    Ok(Self::wrap(Socket::new(family, socktype, protocol, t).or_throw(&env)?))
   }
 
   /// Takes ownership of an open socket fd (family/type/proto read from the kernel
@@ -128,11 +145,7 @@ impl NativeSocket {
   #[napi]
   pub fn connect(&self, env: Env, raw: &[u8]) -> Result<()> {
     let sa = sockaddr(&env, raw)?;
-    self
-      .sock(&env, "connect")?
-      .io()
-      .connect(&sa)
-      .or_throw_at(&env, &sa)
+    self.sock(&env, "connect")?.io().connect(&sa).or_throw_at(&env, &sa)
   }
 
   /// `connect_ex`: the errno (0 on success); EBADF's number when closed, without a
@@ -168,12 +181,7 @@ impl NativeSocket {
       .into_iter()
       .map(|c| (c.level, c.kind, Buffer::from(c.data)))
       .collect();
-    Ok((
-      m.nbytes as u32,
-      anc,
-      m.flags,
-      JsAddress::from_sockaddr(&m.addr),
-    ))
+    Ok((m.nbytes as u32, anc, m.flags, JsAddress::from_sockaddr(&m.addr)))
   }
 
   /// `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items.
@@ -207,10 +215,7 @@ impl NativeSocket {
   #[napi]
   pub fn sendfile(&self, env: Env, fd: i32, offset: f64, count: Option<f64>) -> Result<f64> {
     let s = self.sock(&env, "sendfile")?;
-    Ok(
-      s.sendfile(fd, offset as u64, count.map(|c| c as u64))
-        .or_throw(&env)? as f64,
-    )
+    Ok(s.sendfile(fd, offset as u64, count.map(|c| c as u64)).or_throw(&env)? as f64)
   }
 
   /// `shutdown(2)`.
@@ -268,10 +273,7 @@ impl NativeSocket {
   /// `getsockname(2)`.
   #[napi(ts_return_type = "any")]
   pub fn getsockname(&self, env: Env) -> Result<JsAddress> {
-    let sa = self
-      .sock(&env, "getsockname")?
-      .local_addr()
-      .or_throw(&env)?;
+    let sa = self.sock(&env, "getsockname")?.local_addr().or_throw(&env)?;
     Ok(JsAddress::from_sockaddr(&sa))
   }
 
@@ -297,15 +299,128 @@ impl NativeSocket {
   /// Sets whether child processes inherit the fd.
   #[napi]
   pub fn set_inheritable(&self, env: Env, inheritable: bool) -> Result<()> {
-    self
-      .sock(&env, "fcntl")?
-      .set_inheritable(inheritable)
-      .or_throw(&env)
+    self.sock(&env, "fcntl")?.set_inheritable(inheritable).or_throw(&env)
+  }
+
+  /// Watches the fd on this environment's event loop (once; later calls return the
+  /// same slot) and returns the slot the `poll*` functions take.
+  #[napi]
+  pub fn watch(&mut self, env: Env, referenced: bool) -> Result<u32> {
+    if let Some((_, slot)) = &self.watch {
+      return Ok(*slot);
+    }
+    let backend = instance::backend(&env)?;
+    let s = match &mut self.inner {
+      Some(s) => s,
+      None => return Err(throw(&env, CoreError::os(libc::EBADF, "uv_poll_init"), None)),
+    };
+    s.set_watched().or_throw(&env)?;
+    let slot = backend
+      .watch(s.fileno(), referenced)
+      .map_err(|errno| throw(&env, CoreError::os(errno, "uv_poll_init"), None))?;
+    self.watch = Some((backend, slot));
+    Ok(slot)
+  }
+
+  /// One non-blocking `accept4`: `null` when no connection is waiting.
+  #[napi(ts_return_type = "[NativeSocket, any] | null")]
+  pub fn try_accept(&self, env: Env, timeout_secs: Option<f64>) -> Result<Option<(NativeSocket, JsAddress)>> {
+    let t = timeout(&env, timeout_secs)?;
+    match self.sock(&env, "accept")?.accept_nonblocking(t) {
+      Ok((s, sa)) => Ok(Some((Self::wrap(s), JsAddress::from_sockaddr(&sa)))),
+      Err(e) if e.is_would_block() => Ok(None),
+      Err(e) => Err(throw(&env, e, None)),
+    }
+  }
+
+  /// Starts a non-blocking `connect`: the errno (0 connected, EINPROGRESS pending,
+  /// anything else failed), never thrown, so `connectEx` can return it.
+  #[napi]
+  pub fn try_connect(&self, env: Env, raw: &[u8]) -> Result<i32> {
+    let sa = sockaddr(&env, raw)?;
+    match &self.inner {
+      Some(s) => s.nonblocking_io().connect_ex(&sa).or_throw_at(&env, &sa),
+      None => Ok(libc::EBADF),
+    }
+  }
+
+  /// `SO_ERROR`: the result of a finished non-blocking connect (0 = connected).
+  #[napi]
+  pub fn take_error(&self, env: Env) -> Result<i32> {
+    self.sock(&env, "getsockopt")?.take_error().or_throw(&env)
+  }
+
+  /// One non-blocking `recvmsg`: `null` when nothing is waiting.
+  #[napi(ts_return_type = "[number, Array<[number, number, Buffer]>, number, any] | null")]
+  pub fn try_recvmsg_into(
+    &self,
+    env: Env,
+    mut buffers: Vec<Uint8ArraySlice<'_>>,
+    ancbufsize: u32,
+    flags: i32,
+  ) -> Result<Option<RecvMsgTuple>> {
+    let s = self.sock(&env, "recvmsg")?;
+    // SAFETY: each view's memory lives for the call and only the kernel writes it.
+    let mut buffers: Vec<&mut [u8]> = buffers.iter_mut().map(|b| unsafe { b.as_mut() }).collect();
+    match s
+      .nonblocking_io()
+      .recvmsg_into(&mut buffers, ancbufsize as usize, flags)
+    {
+      Ok(m) => {
+        let anc = m
+          .ancillary
+          .into_iter()
+          .map(|c| (c.level, c.kind, Buffer::from(c.data)))
+          .collect();
+        Ok(Some((m.nbytes as u32, anc, m.flags, JsAddress::from_sockaddr(&m.addr))))
+      }
+      Err(e) if e.is_would_block() => Ok(None),
+      Err(e) => Err(throw(&env, e, None)),
+    }
+  }
+
+  /// One non-blocking `sendmsg`: the count sent, or -1 when it would block.
+  #[napi]
+  pub fn try_sendmsg(
+    &self,
+    env: Env,
+    buffers: Vec<&[u8]>,
+    ancillary: Vec<(i32, i32, &[u8])>,
+    flags: i32,
+    raw: Option<&[u8]>,
+  ) -> Result<i64> {
+    let sa = raw.map(|r| sockaddr(&env, r)).transpose()?;
+    let anc: Vec<Cmsg> = ancillary
+      .into_iter()
+      .map(|(level, kind, d)| Cmsg {
+        level,
+        kind,
+        data: d.to_vec(),
+      })
+      .collect();
+    let s = self.sock(&env, "sendmsg")?;
+    match s.nonblocking_io().sendmsg(&buffers, &anc, flags, sa.as_ref()) {
+      Ok(n) => Ok(n as i64),
+      Err(e) if e.is_would_block() => Ok(-1),
+      Err(e) => Err(throw(&env, e, sa.as_ref())),
+    }
+  }
+
+  /// One non-blocking `sendfile(2)` attempt: bytes sent, or -1 when it would block.
+  #[napi]
+  pub fn try_sendfile(&self, env: Env, fd: i32, offset: f64, count: f64) -> Result<f64> {
+    let s = self.sock(&env, "sendfile")?;
+    match s.sendfile_once(fd, offset as u64, count as usize) {
+      Ok(n) => Ok(n as f64),
+      Err(e) if e.is_would_block() => Ok(-1.0),
+      Err(e) => Err(throw(&env, e, None)),
+    }
   }
 
   /// Gives the fd up without closing it.
   #[napi]
   pub fn detach(&mut self, env: Env) -> Result<i32> {
+    self.unwatch();
     match self.inner.take() {
       Some(s) => Ok(s.detach()),
       None => Err(throw(&env, CoreError::os(libc::EBADF, "detach"), None)),
@@ -315,6 +430,7 @@ impl NativeSocket {
   /// Closes the fd (idempotent: a second call does nothing).
   #[napi]
   pub fn close(&mut self, env: Env) -> Result<()> {
+    self.unwatch();
     match self.inner.take() {
       Some(s) => s.close().or_throw(&env),
       None => Ok(()),

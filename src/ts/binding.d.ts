@@ -62,6 +62,26 @@ export declare class NativeSocket {
   getInheritable(): boolean
   /** Sets whether child processes inherit the fd. */
   setInheritable(inheritable: boolean): void
+  /**
+   * Watches the fd on this environment's event loop (once; later calls return the
+   * same slot) and returns the slot the `poll*` functions take.
+   */
+  watch(referenced: boolean): number
+  /** One non-blocking `accept4`: `null` when no connection is waiting. */
+  tryAccept(timeoutSecs?: number | undefined | null): [NativeSocket, any] | null
+  /**
+   * Starts a non-blocking `connect`: the errno (0 connected, EINPROGRESS pending,
+   * anything else failed), never thrown, so `connectEx` can return it.
+   */
+  tryConnect(raw: Uint8Array): number
+  /** `SO_ERROR`: the result of a finished non-blocking connect (0 = connected). */
+  takeError(): number
+  /** One non-blocking `recvmsg`: `null` when nothing is waiting. */
+  tryRecvmsgInto(buffers: Array<Uint8Array>, ancbufsize: number, flags: number): [number, Array<[number, number, Buffer]>, number, any] | null
+  /** One non-blocking `sendmsg`: the count sent, or -1 when it would block. */
+  trySendmsg(buffers: Array<Uint8Array>, ancillary: Array<[number, number, Uint8Array]>, flags: number, raw?: Uint8Array | undefined | null): number
+  /** One non-blocking `sendfile(2)` attempt: bytes sent, or -1 when it would block. */
+  trySendfile(fd: number, offset: number, count: number): number
   /** Gives the fd up without closing it. */
   detach(): number
   /** Closes the fd (idempotent: a second call does nothing). */
@@ -105,10 +125,11 @@ export declare function encodeUnix(name: Uint8Array, out: Uint8Array): number
 export declare function errnoNames(): Record<number, string>
 
 /**
- * The hot-path functions, as an object `{ send, sendall, sendto, recvInto, recvfromInto }`.
- * Each takes `(fd, mode, …)`: `mode` is the timeout in seconds, negative for blocking.
+ * The hot-path functions, as an object. Each takes `(fd, mode, …)`: `mode` is the
+ * timeout in seconds, negative for blocking. The `try*` forms make one non-blocking
+ * attempt (mode ignored) and return -1 (`tryRecvfromInto`: -1 too) when it would block.
  */
-export declare function fastCalls(): { send(fd: number, mode: number, data: Uint8Array, flags: number): number; sendall(fd: number, mode: number, data: Uint8Array, flags: number): void; sendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; recvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; recvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any] }
+export declare function fastCalls(): { send(fd: number, mode: number, data: Uint8Array, flags: number): number; sendall(fd: number, mode: number, data: Uint8Array, flags: number): void; sendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; recvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; recvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any]; trySend(fd: number, mode: number, data: Uint8Array, flags: number): number; trySendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; tryRecvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; tryRecvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any] | -1 }
 
 /** `getaddrinfo(3)` → `[family, type, proto, canonname, sockaddr][]`. */
 export declare function getaddrinfo(host: string | undefined | null, port: string | undefined | null, family: number, socktype: number, protocol: number, flags: number): Array<[number, number, number, string, any]>
@@ -160,6 +181,19 @@ export declare function inetNtop(family: number, packed: Uint8Array): string
 
 /** `inet_pton(3)`. */
 export declare function inetPton(family: number, text: string): Buffer
+
+/** Cancels wait `id` (its promise resolves to 0). False if it had already settled. */
+export declare function pollCancel(slot: number, id: number): boolean
+
+/** Whether waits on the socket in `slot` keep the process alive. */
+export declare function pollRef(slot: number, referenced: boolean): void
+
+/**
+ * Waits until the watched socket in `slot` is writable (`write`) or readable. The
+ * promise resolves to 1 (ready: retry the syscall), 0 (cancelled by `pollCancel`) or
+ * 2 (the socket was closed). `id` names the wait for `pollCancel`.
+ */
+export declare function pollWait(slot: number, write: boolean, id: number): Promise<number>
 
 /**
  * Registers the error classes the native side instantiates. Called once by the TS

@@ -51,7 +51,39 @@ GaiError.prototype.name = 'GaiError'
 export class TimeoutError extends SocketError {}
 TimeoutError.prototype.name = 'TimeoutError'
 
+/**
+ * An async call was aborted through its `signal` (`code === 'ABORT_ERR'`, like Node's
+ * own AbortError). `cause` is the signal's reason. No data was consumed.
+ */
+export class AbortError extends Error {
+  /** Always `'ABORT_ERR'`. */
+  declare code: 'ABORT_ERR'
+
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = 'ABORT_ERR'
+  }
+}
+AbortError.prototype.name = 'AbortError'
+
 native.setErrorClasses(SocketError, GaiError, TimeoutError)
+
+const errnoNames = native.errnoNames()
+
+/** A SocketError for an errno number the native side returned instead of throwing. */
+export function errnoToError(errno: number, syscall: string, address?: string, port?: number): SocketError {
+  const code = errnoNames[errno] ?? `E${errno}`
+  const where = address === undefined ? '' : port === undefined ? ` ${address}` : ` ${address}:${port}`
+  const e = new SocketError(`${syscall} ${code}${where}`, { code, errno, syscall })
+  if (address !== undefined) e.address = address
+  if (port !== undefined) e.port = port
+  return e
+}
+
+/** The TimeoutError an async call's deadline produces. */
+export function timeoutError(syscall: string): TimeoutError {
+  return new TimeoutError('timed out', { code: 'ETIMEDOUT', errno: 110, syscall })
+}
 
 /** A `SocketError` for `errno`, built on the JS side (closed sockets, argument-less failures). */
 export function errnoError(code: string, errno: number, syscall: string, message?: string): SocketError {

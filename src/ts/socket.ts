@@ -8,9 +8,10 @@ import { inspect } from 'node:util'
 import { encodeAddress, type Address, type SocketAddress } from './address'
 import { AddressFamily, SocketKind } from './constants'
 import { getdefaulttimeout } from './defaults'
-import { errnoError } from './errors'
+import { errnoError, errnoToError, timeoutError } from './errors'
 import { native, type NativeSocket } from './native'
 import { commit, offsetIn, reserve } from './pool'
+import { prepare, waitUntil, WOULD_BLOCK, type CallOptions, type Prepared } from './waiter'
 import {
   bytes,
   int,
@@ -34,6 +35,13 @@ export type BytesLike = ArrayBufferView | string
 const AF_INET = 2
 const SOCK_STREAM = 1
 const SOMAXCONN_DEFAULT = 128
+const EBADF = 9
+const EAGAIN = 11
+const EINPROGRESS = 115
+// Consecutive async calls that complete without waiting before one is made to wait
+// anyway: an awaited, already-settled promise never yields to the event loop, so a
+// hot socket could otherwise starve timers and other I/O.
+const MAX_STREAK = 256
 
 /** Sockets the program dropped without closing: warn, as Python's ResourceWarning does. */
 const unclosed = new FinalizationRegistry<string>((description) => {
@@ -68,6 +76,13 @@ export class Socket implements Disposable {
   #proto: number
   #timeout: number | null
   #closed = false
+  // Async state: the event-loop watch slot (-1 until the first wait), calls waiting
+  // per direction, consecutive completions without a wait, and ref/unref.
+  #slot = -1
+  #reads = 0
+  #writes = 0
+  #streak = 0
+  #referenced = true
 
   /**
    * `socket(family, type, proto)`: a new socket (close-on-exec). With `fileno`, adopts
@@ -304,6 +319,331 @@ export class Socket implements Disposable {
     int(offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
     if (count !== undefined && count !== null) int(count, 'count', 1, Number.MAX_SAFE_INTEGER)
     return this.#handle.sendfile(fd, offset, count ?? null)
+  }
+
+  // ---- Promise forms: never block the event loop ---------------------------------
+
+  /**
+   * Runs one async call: try the non-blocking syscall at once (unless calls of the same
+   * direction are already waiting, so nobody jumps the queue), then wait for readiness
+   * and retry until it completes, is aborted, or times out.
+   */
+  async #run<T>(
+    write: boolean,
+    syscall: string,
+    p: Prepared,
+    first: () => T | typeof WOULD_BLOCK,
+    again: () => T | typeof WOULD_BLOCK = first,
+  ): Promise<T> {
+    if ((write ? this.#writes : this.#reads) === 0 && this.#streak < MAX_STREAK) {
+      const r = first()
+      if (r !== WOULD_BLOCK) {
+        this.#streak++
+        return r as T
+      }
+    }
+    return this.#wait(write, syscall, p, again)
+  }
+
+  async #wait<T>(write: boolean, syscall: string, p: Prepared, attempt: () => T | typeof WOULD_BLOCK): Promise<T> {
+    this.#streak = 0
+    const slot = this.#watch()
+    if (write) this.#writes++
+    else this.#reads++
+    try {
+      return await waitUntil(slot, write, p, syscall, () => (this.#closed ? errnoError('EBADF', EBADF, syscall) : undefined), attempt)
+    } finally {
+      if (write) this.#writes--
+      else this.#reads--
+    }
+  }
+
+  /** The event-loop watch of this socket (created on first use; O_NONBLOCK from then on). */
+  #watch(): number {
+    if (this.#slot < 0) this.#slot = this.#handle.watch(this.#referenced)
+    return this.#slot
+  }
+
+  /** Pending async calls keep the process alive (the default), like `net.Socket`. */
+  ref(): this {
+    this.#referenced = true
+    if (this.#slot >= 0 && !this.#closed) native.pollRef(this.#slot, true)
+    return this
+  }
+
+  /** Pending async calls no longer keep the process alive. */
+  unref(): this {
+    this.#referenced = false
+    if (this.#slot >= 0 && !this.#closed) native.pollRef(this.#slot, false)
+    return this
+  }
+
+  /** Waits for a connection: `[Socket, address]` (the new socket gets {@link getdefaulttimeout}). */
+  async accept(options?: CallOptions): Promise<[Socket, SocketAddress]> {
+    const p = prepare(options, this.#timeout)
+    const timeout = getdefaulttimeout()
+    const [h, addr] = await this.#run(false, 'accept', p, () => this.#handle.tryAccept(timeout) ?? WOULD_BLOCK)
+    return [fromNative(h, timeout), addr as SocketAddress]
+  }
+
+  /** Connects without blocking the event loop; rejects with the connect error. */
+  async connect(address: Address, options?: CallOptions): Promise<void> {
+    const raw = Buffer.from(encodeAddress(this.#family, address))
+    const p = prepare(options, this.#timeout)
+    const errno = await this.#connect(raw, p)
+    if (errno !== 0) throw this.#connectError(errno, address)
+  }
+
+  /** Like {@link connect} but resolves to the errno (0 on success; 11 after a timeout). */
+  async connectEx(address: Address, options?: CallOptions): Promise<number> {
+    const raw = Buffer.from(encodeAddress(this.#family, address))
+    const p = prepare(options, this.#timeout)
+    if (this.#closed) return EBADF
+    try {
+      return await this.#connect(raw, p)
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ETIMEDOUT' && e instanceof Error && e.name === 'TimeoutError') return EAGAIN
+      throw e
+    }
+  }
+
+  async #connect(raw: Buffer, p: Prepared): Promise<number> {
+    this.#watch()
+    const errno = this.#handle.tryConnect(raw)
+    if (errno !== EINPROGRESS) return errno
+    return this.#wait(true, 'connect', p, () => this.#handle.takeError())
+  }
+
+  #connectError(errno: number, address: Address): Error {
+    const [host, port] = Array.isArray(address) ? [String(address[0]), Number(address[1])] : [String(address), undefined]
+    return this.#family === 1 ? errnoToError(errno, 'connect', host) : errnoToError(errno, 'connect', host, port)
+  }
+
+  /** Receives up to `bufsize` bytes (an empty Buffer: EOF on a stream, an empty datagram otherwise). */
+  async recv(bufsize: number, flags: number = 0, options?: CallOptions): Promise<Buffer> {
+    size(bufsize, 'bufsize')
+    int32(flags, 'flags')
+    const p = prepare(options, this.#timeout)
+    if (this.#reads === 0 && this.#streak < MAX_STREAK) {
+      const buf = reserve(bufsize)
+      const off = offsetIn(buf)
+      const n = fast.tryRecvInto(this.#fd, 0, buf, off, bufsize, flags)
+      if (n !== WOULD_BLOCK) {
+        this.#streak++
+        return commit(buf, off, n, bufsize)
+      }
+    }
+    const own = Buffer.allocUnsafe(bufsize)
+    const n = await this.#wait(false, 'recv', p, () => fast.tryRecvInto(this.#fd, 0, own, 0, bufsize, flags))
+    return commit(own, 0, n, bufsize)
+  }
+
+  /** Receives into `buffer`; resolves to the byte count. */
+  async recvInto(buffer: ArrayBufferView, nbytes: number = 0, flags: number = 0, options?: CallOptions): Promise<number> {
+    const view = writableBytes(buffer, 'buffer')
+    const n = checkNbytes(nbytes, view.byteLength)
+    int32(flags, 'flags')
+    const p = prepare(options, this.#timeout)
+    return this.#run(false, 'recv', p, () => fast.tryRecvInto(this.#fd, 0, view, 0, n, flags))
+  }
+
+  /** Receives a datagram and its sender: `[data, address]` (address null when there is none). */
+  async recvfrom(bufsize: number, flags: number = 0, options?: CallOptions): Promise<[Buffer, SocketAddress | null]> {
+    size(bufsize, 'bufsize')
+    int32(flags, 'flags')
+    const p = prepare(options, this.#timeout)
+    if (this.#reads === 0 && this.#streak < MAX_STREAK) {
+      const buf = reserve(bufsize)
+      const off = offsetIn(buf)
+      const r = fast.tryRecvfromInto(this.#fd, 0, buf, off, bufsize, flags)
+      if (r !== WOULD_BLOCK) {
+        this.#streak++
+        return [commit(buf, off, r[0], bufsize), r[1] as SocketAddress | null]
+      }
+    }
+    const own = Buffer.allocUnsafe(bufsize)
+    const [n, addr] = await this.#wait(false, 'recvfrom', p, () => fast.tryRecvfromInto(this.#fd, 0, own, 0, bufsize, flags))
+    return [commit(own, 0, n, bufsize), addr as SocketAddress | null]
+  }
+
+  /** Receives into `buffer`: `[nbytes, address]`. */
+  async recvfromInto(
+    buffer: ArrayBufferView,
+    nbytes: number = 0,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<[number, SocketAddress | null]> {
+    const view = writableBytes(buffer, 'buffer')
+    const n = checkNbytes(nbytes, view.byteLength)
+    int32(flags, 'flags')
+    const p = prepare(options, this.#timeout)
+    const [got, addr] = await this.#run(false, 'recvfrom', p, () => fast.tryRecvfromInto(this.#fd, 0, view, 0, n, flags))
+    return [got, addr as SocketAddress | null]
+  }
+
+  /** `recvmsg(2)`: `[data, ancdata, msgFlags, address]`. */
+  async recvmsg(
+    bufsize: number,
+    ancbufsize: number = 0,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<[Buffer, AncillaryItem[], number, SocketAddress | null]> {
+    size(bufsize, 'bufsize')
+    size(ancbufsize, 'ancbufsize')
+    int32(flags, 'flags')
+    const p = prepare(options, this.#timeout)
+    const own = Buffer.allocUnsafe(bufsize)
+    const [n, anc, msgFlags, addr] = await this.#run(
+      false,
+      'recvmsg',
+      p,
+      () => this.#handle.tryRecvmsgInto([own], ancbufsize, flags) ?? WOULD_BLOCK,
+    )
+    return [commit(own, 0, n, bufsize), anc, msgFlags, addr as SocketAddress | null]
+  }
+
+  /** `recvmsg(2)` scattering into `buffers`: `[nbytes, ancdata, msgFlags, address]`. */
+  async recvmsgInto(
+    buffers: Iterable<ArrayBufferView>,
+    ancbufsize: number = 0,
+    flags: number = 0,
+    options?: CallOptions,
+  ): Promise<[number, AncillaryItem[], number, SocketAddress | null]> {
+    const views = viewsOf(buffers, 'buffers', writableBytes)
+    size(ancbufsize, 'ancbufsize')
+    int32(flags, 'flags')
+    const p = prepare(options, this.#timeout)
+    const [n, anc, msgFlags, addr] = await this.#run(
+      false,
+      'recvmsg',
+      p,
+      () => this.#handle.tryRecvmsgInto(views, ancbufsize, flags) ?? WOULD_BLOCK,
+    )
+    return [n, anc, msgFlags, addr as SocketAddress | null]
+  }
+
+  /** Sends what fits without waiting once the socket is writable; resolves to the count. */
+  async send(data: BytesLike, flags: number = 0, options?: CallOptions): Promise<number> {
+    const b = bytes(data, 'data')
+    int32(flags, 'flags')
+    const p = prepare(options, this.#timeout)
+    return this.#run(true, 'send', p, () => fast.trySend(this.#fd, 0, b, flags))
+  }
+
+  /** Sends all of `data`; the timeout (socket's or per call) bounds the whole call. */
+  async sendall(data: BytesLike, flags: number = 0, options?: CallOptions): Promise<void> {
+    const b = bytes(data, 'data')
+    int32(flags, 'flags')
+    const p = prepare(options, this.#timeout)
+    let off = 0
+    await this.#run(true, 'send', p, () => {
+      while (off < b.length) {
+        const n = fast.trySend(this.#fd, 0, off === 0 ? b : b.subarray(off), flags)
+        if (n === WOULD_BLOCK) return WOULD_BLOCK
+        off += n
+      }
+      return undefined
+    })
+  }
+
+  /** `sendto(2)`: `sendto(data, address, options?)` or `sendto(data, flags, address, options?)`. */
+  async sendto(data: BytesLike, address: Address, options?: CallOptions): Promise<number>
+  async sendto(data: BytesLike, flags: number, address: Address, options?: CallOptions): Promise<number>
+  async sendto(data: BytesLike, a: number | Address, b?: Address | CallOptions, c?: CallOptions): Promise<number> {
+    const buf = bytes(data, 'data')
+    let flags = 0
+    let address: unknown = a
+    let options = b as CallOptions | undefined
+    if (typeof a === 'number') {
+      flags = int32(a, 'flags')
+      address = b
+      options = c
+    }
+    const raw = encodeAddress(this.#family, address)
+    const p = prepare(options, this.#timeout)
+    let saved: Uint8Array | undefined
+    return this.#run(
+      true,
+      'sendto',
+      p,
+      () => fast.trySendto(this.#fd, 0, buf, flags, raw),
+      () => fast.trySendto(this.#fd, 0, buf, flags, (saved ??= Buffer.from(raw))),
+    )
+  }
+
+  /** `sendmsg(2)`: gathers `buffers` with ancillary data, to `address` if given. */
+  async sendmsg(
+    buffers: Iterable<BytesLike>,
+    ancdata: Iterable<AncillaryInput> = [],
+    flags: number = 0,
+    address?: Address | null,
+    options?: CallOptions,
+  ): Promise<number> {
+    const views = viewsOf(buffers, 'buffers', bytes)
+    const anc = ancillaryOf(ancdata)
+    int32(flags, 'flags')
+    const raw = address === undefined || address === null ? null : Buffer.from(encodeAddress(this.#family, address))
+    const p = prepare(options, this.#timeout)
+    return this.#run(true, 'sendmsg', p, () => this.#handle.trySendmsg(views, anc, flags, raw))
+  }
+
+  /**
+   * Sends a file with `sendfile(2)` from `offset` until `count` bytes or EOF, waiting for
+   * room as needed. Stream sockets and regular files only. (Unlike {@link sendfileSync}
+   * the file position is left alone.)
+   */
+  async sendfile(file: number | FileHandle, offset: number = 0, count?: number | null, options?: CallOptions): Promise<number> {
+    const fd = typeof file === 'number' ? int(file, 'file', 0, INT32_MAX) : fileHandleFd(file)
+    int(offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
+    if (count !== undefined && count !== null) int(count, 'count', 1, Number.MAX_SAFE_INTEGER)
+    if (this.#type !== SOCK_STREAM) throw invalidArgValue('socket', this.#type, 'must be a SOCK_STREAM socket for sendfile')
+    const p = prepare(options, this.#timeout)
+    this.#watch()
+    let sent = 0
+    return this.#run(true, 'sendfile', p, () => {
+      for (;;) {
+        const left = count == null ? 1 << 30 : Math.min(count - sent, 1 << 30)
+        if (left <= 0) return sent
+        const n = this.#handle.trySendfile(fd, offset + sent, left)
+        if (n === WOULD_BLOCK) return WOULD_BLOCK
+        if (n === 0) return sent
+        sent += n
+      }
+    })
+  }
+
+  /**
+   * Accepted connections as an async iterable: `for await (const [conn, addr] of
+   * server.connections())`. Ends when the socket is closed.
+   */
+  async *connections(options?: { signal?: AbortSignal }): AsyncGenerator<[Socket, SocketAddress], void, undefined> {
+    for (;;) {
+      try {
+        yield await this.accept(options)
+      } catch (e) {
+        if (this.#closed && (e as { code?: string }).code === 'EBADF') return
+        throw e
+      }
+    }
+  }
+
+  /**
+   * Datagrams as an async iterable: `for await (const [data, addr] of sock.messages())`.
+   * Zero-length datagrams are yielded too. Ends when the socket is closed.
+   */
+  async *messages(
+    bufsize: number = 65536,
+    options?: { signal?: AbortSignal },
+  ): AsyncGenerator<[Buffer, SocketAddress | null], void, undefined> {
+    size(bufsize, 'bufsize')
+    for (;;) {
+      try {
+        yield await this.recvfrom(bufsize, 0, options)
+      } catch (e) {
+        if (this.#closed && (e as { code?: string }).code === 'EBADF') return
+        throw e
+      }
+    }
   }
 
   /** `shutdown(2)` with SHUT_RD, SHUT_WR or SHUT_RDWR. */

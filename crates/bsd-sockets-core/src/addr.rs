@@ -152,14 +152,8 @@ pub fn encode(family: i32, spec: &Spec<'_>) -> Result<SockAddr> {
       };
       // An explicit scope id wins over a `%zone` in the host, as in C code that fills
       // sin6_scope_id after getaddrinfo.
-      let scope = if *scope_id != 0 {
-        *scope_id
-      } else {
-        resolved_scope
-      };
-      Ok(SockAddr::from(SocketAddrV6::new(
-        ip, *port, *flowinfo, scope,
-      )))
+      let scope = if *scope_id != 0 { *scope_id } else { resolved_scope };
+      Ok(SockAddr::from(SocketAddrV6::new(ip, *port, *flowinfo, scope)))
     }
     (libc::AF_UNIX, Spec::Unix(name)) => unix(name),
     #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -248,12 +242,7 @@ fn packet(ifname: &str, protocol: u16, pkttype: u8, hatype: u16, addr: &[u8]) ->
   sll.sll_halen = addr.len() as u8;
   sll.sll_addr[..addr.len()].copy_from_slice(addr);
   // SAFETY: a fully initialised sockaddr_ll.
-  Ok(unsafe {
-    SockAddr::new(
-      storage,
-      mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
-    )
-  })
+  Ok(unsafe { SockAddr::new(storage, mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t) })
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -265,12 +254,7 @@ fn netlink(pid: u32, groups: u32) -> SockAddr {
   snl.nl_pid = pid;
   snl.nl_groups = groups;
   // SAFETY: a fully initialised sockaddr_nl.
-  unsafe {
-    SockAddr::new(
-      storage,
-      mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
-    )
-  }
+  unsafe { SockAddr::new(storage, mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t) }
 }
 
 /// Builds a `SockAddr` from raw `sockaddr` bytes (as produced by [`raw_bytes`]), so that
@@ -407,10 +391,7 @@ mod tests {
   #[test]
   fn abstract_names_keep_their_exact_length() {
     let sa = unix(b"\0abc").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-      sa.len() as usize,
-      mem::offset_of!(libc::sockaddr_un, sun_path) + 4
-    );
+    assert_eq!(sa.len() as usize, mem::offset_of!(libc::sockaddr_un, sun_path) + 4);
     assert_eq!(decode(&sa), Some(Address::Unix(b"\0abc".to_vec())));
   }
 
@@ -458,12 +439,7 @@ mod tests {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
       decode(&sa),
-      Some(Address::Inet6(SocketAddrV6::new(
-        Ipv6Addr::LOCALHOST,
-        1,
-        7,
-        1
-      )))
+      Some(Address::Inet6(SocketAddrV6::new(Ipv6Addr::LOCALHOST, 1, 7, 1)))
     );
     assert!(encode(
       libc::AF_INET6,

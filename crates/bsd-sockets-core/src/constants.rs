@@ -149,9 +149,7 @@ pub fn errno_all() -> &'static [(&'static str, i32)] {
 pub fn gai_name(code: i32) -> Option<&'static str> {
   constants()
     .iter()
-    .find(|&&(name, value)| {
-      name.starts_with("EAI_") && name != "EAI_MAX" && value == i64::from(code)
-    })
+    .find(|&&(name, value)| name.starts_with("EAI_") && name != "EAI_MAX" && value == i64::from(code))
     .map(|&(name, _)| name)
 }
 
@@ -194,10 +192,7 @@ mod tests {
     assert_eq!(get("SOCK_CLOEXEC"), Some(i64::from(libc::SOCK_CLOEXEC)));
     assert_eq!(get("SO_REUSEPORT"), Some(i64::from(libc::SO_REUSEPORT)));
     assert_eq!(get("SO_TIMESTAMPNS"), Some(i64::from(libc::SO_TIMESTAMPNS)));
-    assert_eq!(
-      get("SO_BINDTODEVICE"),
-      Some(i64::from(libc::SO_BINDTODEVICE))
-    );
+    assert_eq!(get("SO_BINDTODEVICE"), Some(i64::from(libc::SO_BINDTODEVICE)));
     assert_eq!(get("IP_RECVERR"), Some(i64::from(libc::IP_RECVERR)));
     assert_eq!(get("IP_PMTUDISC_DO"), Some(i64::from(libc::IP_PMTUDISC_DO)));
     assert_eq!(get("MSG_DONTWAIT"), Some(i64::from(libc::MSG_DONTWAIT)));
@@ -257,9 +252,7 @@ mod tests {
     let list = errno_all();
     let position = |wanted: &str| list.iter().position(|&(name, _)| name == wanted);
     assert!(position("EAGAIN") < position("EWOULDBLOCK"));
-    assert!(list
-      .iter()
-      .all(|&(name, value)| errno_value(name) == Some(value)));
+    assert!(list.iter().all(|&(name, value)| errno_value(name) == Some(value)));
   }
 
   #[cfg(target_os = "linux")]

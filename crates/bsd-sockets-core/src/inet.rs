@@ -19,12 +19,7 @@ mod c {
 
   unsafe extern "C" {
     pub fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> std::os::raw::c_int;
-    pub fn inet_ntop(
-      af: c_int,
-      src: *const c_void,
-      dst: *mut c_char,
-      size: libc::socklen_t,
-    ) -> *const c_char;
+    pub fn inet_ntop(af: c_int, src: *const c_void, dst: *mut c_char, size: libc::socklen_t) -> *const c_char;
   }
 }
 
@@ -156,9 +151,7 @@ pub fn inet_pton(family: i32, s: &str) -> Result<Vec<u8>> {
   let rc = unsafe { c::inet_pton(family, text.as_ptr(), out.as_mut_ptr().cast()) };
   match rc {
     1 => Ok(out[..len].to_vec()),
-    0 => Err(Error::arg_value(
-      "illegal IP address string passed to inet_pton",
-    )),
+    0 => Err(Error::arg_value("illegal IP address string passed to inet_pton")),
     _ => Err(Error::last_os("inet_pton")),
   }
 }
@@ -179,9 +172,7 @@ pub fn inet_ntop(family: i32, packed: &[u8]) -> Result<String> {
     _ => return Err(Error::arg_value(format!("unknown address family {family}"))),
   };
   if packed.len() != len {
-    return Err(Error::arg_value(
-      "invalid length of packed IP address string",
-    ));
+    return Err(Error::arg_value("invalid length of packed IP address string"));
   }
   // INET6_ADDRSTRLEN (46) is enough for either family.
   let mut buf: [c_char; 46] = [0; 46];
@@ -199,11 +190,7 @@ pub fn inet_ntop(family: i32, packed: &[u8]) -> Result<String> {
     return Err(Error::last_os("inet_ntop"));
   }
   // SAFETY: on success inet_ntop wrote a NUL-terminated string into `buf`.
-  Ok(
-    unsafe { CStr::from_ptr(buf.as_ptr()) }
-      .to_string_lossy()
-      .into_owned(),
-  )
+  Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
 }
 
 /// Frees an `if_nameindex(3)` array when dropped.
@@ -239,9 +226,7 @@ pub fn if_nameindex() -> Result<Vec<(u32, String)>> {
     }
     if !item.if_name.is_null() {
       // SAFETY: if_name is a NUL-terminated string owned by the array.
-      let name = unsafe { CStr::from_ptr(item.if_name) }
-        .to_string_lossy()
-        .into_owned();
+      let name = unsafe { CStr::from_ptr(item.if_name) }.to_string_lossy().into_owned();
       out.push((item.if_index, name));
     }
     // SAFETY: not past the terminating entry (checked above).
@@ -280,11 +265,7 @@ pub fn if_indextoname(index: u32) -> Result<String> {
     return Err(Error::last_os("if_indextoname"));
   }
   // SAFETY: on success the name is NUL-terminated inside `buf`.
-  Ok(
-    unsafe { CStr::from_ptr(buf.as_ptr()) }
-      .to_string_lossy()
-      .into_owned(),
-  )
+  Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
 }
 
 /// `CMSG_LEN(n)`: the `cmsg_len` of a control message carrying `n` data bytes, header
@@ -391,14 +372,8 @@ mod tests {
         "{bad:?}"
       );
     }
-    assert_eq!(
-      arg_message(inet_aton("1.2.3.4\0")),
-      "embedded null character"
-    );
-    assert_eq!(
-      arg_message(inet_aton("1.2.3.4 \0")),
-      "embedded null character"
-    );
+    assert_eq!(arg_message(inet_aton("1.2.3.4\0")), "embedded null character");
+    assert_eq!(arg_message(inet_aton("1.2.3.4 \0")), "embedded null character");
   }
 
   /// Differential check against the C library's own inet_aton on glibc.
@@ -468,10 +443,7 @@ mod tests {
   fn inet_ntoa_formats_and_checks_length() {
     assert_eq!(inet_ntoa(&[1, 2, 3, 4]).unwrap(), "1.2.3.4");
     assert_eq!(inet_ntoa(&[255, 255, 255, 255]).unwrap(), "255.255.255.255");
-    assert_eq!(
-      arg_message(inet_ntoa(&[1])),
-      "packed IP wrong length for inet_ntoa"
-    );
+    assert_eq!(arg_message(inet_ntoa(&[1])), "packed IP wrong length for inet_ntoa");
     assert_eq!(
       arg_message(inet_ntoa(&[1, 2, 3, 4, 5])),
       "packed IP wrong length for inet_ntoa"
@@ -480,10 +452,7 @@ mod tests {
 
   #[test]
   fn inet_pton_is_strict() {
-    assert_eq!(
-      inet_pton(libc::AF_INET, "1.2.3.4").unwrap(),
-      vec![1, 2, 3, 4]
-    );
+    assert_eq!(inet_pton(libc::AF_INET, "1.2.3.4").unwrap(), vec![1, 2, 3, 4]);
     let mut v4c = vec![0u8; 12];
     v4c.extend([1, 2, 3, 4]);
     assert_eq!(inet_pton(libc::AF_INET6, "::1.2.3.4").unwrap(), v4c);
@@ -541,16 +510,10 @@ mod tests {
   fn inet_ntop_follows_rfc5952() {
     assert_eq!(inet_ntop(libc::AF_INET, &[1, 2, 3, 4]).unwrap(), "1.2.3.4");
     assert_eq!(inet_ntop(libc::AF_INET6, &[0; 16]).unwrap(), "::");
-    assert_eq!(
-      inet_ntop(libc::AF_INET6, &v6("0:0:0:0:0:0:0:1")).unwrap(),
-      "::1"
-    );
+    assert_eq!(inet_ntop(libc::AF_INET6, &v6("0:0:0:0:0:0:0:1")).unwrap(), "::1");
     let mut mapped = vec![0u8; 10];
     mapped.extend([0xff, 0xff, 1, 2, 3, 4]);
-    assert_eq!(
-      inet_ntop(libc::AF_INET6, &mapped).unwrap(),
-      "::ffff:1.2.3.4"
-    );
+    assert_eq!(inet_ntop(libc::AF_INET6, &mapped).unwrap(), "::ffff:1.2.3.4");
     let mut compat = vec![0u8; 12];
     compat.extend([1, 2, 3, 4]);
     assert_eq!(inet_ntop(libc::AF_INET6, &compat).unwrap(), "::1.2.3.4");
@@ -562,19 +525,13 @@ mod tests {
       inet_ntop(libc::AF_INET6, &v6("2001:db8:0:1:1:1:1:1")).unwrap(),
       "2001:db8:0:1:1:1:1:1"
     );
-    assert_eq!(
-      inet_ntop(libc::AF_INET6, &v6("2001:DB8::A")).unwrap(),
-      "2001:db8::a"
-    );
+    assert_eq!(inet_ntop(libc::AF_INET6, &v6("2001:DB8::A")).unwrap(), "2001:db8::a");
     assert_eq!(
       inet_ntop(libc::AF_INET6, &v6("::ffff:0:1.2.3.4")).unwrap(),
       "::ffff:0:102:304"
     );
     assert_eq!(inet_ntop(libc::AF_INET6, &v6("::101")).unwrap(), "::101");
-    assert_eq!(
-      inet_ntop(libc::AF_INET6, &v6("1:0:0:2:0:0:0:3")).unwrap(),
-      "1:0:0:2::3"
-    );
+    assert_eq!(inet_ntop(libc::AF_INET6, &v6("1:0:0:2:0:0:0:3")).unwrap(), "1:0:0:2::3");
   }
 
   #[test]
@@ -587,10 +544,7 @@ mod tests {
       arg_message(inet_ntop(libc::AF_INET6, &[1, 2, 3, 4])),
       "invalid length of packed IP address string"
     );
-    assert_eq!(
-      arg_message(inet_ntop(1, &[1, 2, 3, 4])),
-      "unknown address family 1"
-    );
+    assert_eq!(arg_message(inet_ntop(1, &[1, 2, 3, 4])), "unknown address family 1");
     assert_eq!(arg_message(inet_ntop(99, &[])), "unknown address family 99");
   }
 
@@ -616,10 +570,7 @@ mod tests {
     assert_eq!(if_nametoindex("nope"), Err(not_found.clone()));
     assert_eq!(if_nametoindex(""), Err(not_found.clone()));
     assert_eq!(if_nametoindex(&"x".repeat(40)), Err(not_found));
-    assert_eq!(
-      arg_message(if_nametoindex("l\0o")),
-      "embedded null character"
-    );
+    assert_eq!(arg_message(if_nametoindex("l\0o")), "embedded null character");
     let enxio = Err(Error::Os {
       errno: libc::ENXIO,
       syscall: "if_indextoname",
@@ -647,13 +598,7 @@ mod tests {
   fn cmsg_out_of_range() {
     let len_err = Err(Error::out_of_range("CMSG_LEN() argument out of range"));
     let space_err = Err(Error::out_of_range("CMSG_SPACE() argument out of range"));
-    for n in [
-      (1usize << 31) - 16,
-      (1 << 31) - 1,
-      1 << 32,
-      (1 << 32) - 16,
-      usize::MAX,
-    ] {
+    for n in [(1usize << 31) - 16, (1 << 31) - 1, 1 << 32, (1 << 32) - 16, usize::MAX] {
       assert_eq!(cmsg_len(n), len_err, "{n}");
       assert_eq!(cmsg_space(n), space_err, "{n}");
     }

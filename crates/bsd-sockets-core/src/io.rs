@@ -103,9 +103,7 @@ impl<'fd> Io<'fd> {
       Timeout::After(_) => true,
       // In blocking mode EAGAIN is the caller's own (MSG_DONTWAIT, SO_RCVTIMEO) unless
       // the fd turned out to be non-blocking (adopted as such, or changed via a dup).
-      Timeout::Blocking => {
-        user_flags & libc::MSG_DONTWAIT == 0 && sys::is_nonblocking(self.fileno()).unwrap_or(false)
-      }
+      Timeout::Blocking => user_flags & libc::MSG_DONTWAIT == 0 && sys::is_nonblocking(self.fileno()).unwrap_or(false),
     }
   }
 
@@ -154,12 +152,7 @@ impl<'fd> Io<'fd> {
         syscall: "connect",
       });
     }
-    wait(
-      self.fileno(),
-      Interest::Write,
-      self.timeout.deadline(),
-      "connect",
-    )?;
+    wait(self.fileno(), Interest::Write, self.timeout.deadline(), "connect")?;
     match sock.take_error() {
       Ok(None) => Ok(()),
       Ok(Some(e)) => Err(Error::Os {
@@ -197,9 +190,7 @@ impl<'fd> Io<'fd> {
         r => r?,
       }
     }
-    self.run(Interest::Read, "accept", Deadline::Lazy, 0, |s, _| {
-      s.accept()
-    })
+    self.run(Interest::Read, "accept", Deadline::Lazy, 0, |s, _| s.accept())
   }
 
   /// `recv(2)` into `buf`; returns the byte count (0 = orderly EOF on a stream, or an
@@ -219,22 +210,11 @@ impl<'fd> Io<'fd> {
 
   /// `recvmsg(2)` scattering into `bufs`, with room for `ancbufsize` bytes of ancillary
   /// data. SCM_RIGHTS fds arrive close-on-exec.
-  pub fn recvmsg_into(
-    &self,
-    bufs: &mut [&mut [u8]],
-    ancbufsize: usize,
-    flags: c_int,
-  ) -> Result<RecvMsg> {
+  pub fn recvmsg_into(&self, bufs: &mut [&mut [u8]], ancbufsize: usize, flags: c_int) -> Result<RecvMsg> {
     let fd = self.fileno();
     let mut control = msg::control_buffer(ancbufsize);
     let mut m = self.run(Interest::Read, "recvmsg", Deadline::Lazy, flags, |_, f| {
-      msg::recvmsg(
-        fd,
-        bufs,
-        &mut control,
-        ancbufsize,
-        f | sys::MSG_CMSG_CLOEXEC,
-      )
+      msg::recvmsg(fd, bufs, &mut control, ancbufsize, f | sys::MSG_CMSG_CLOEXEC)
     })?;
     // Linux echoes MSG_CMSG_CLOEXEC (and we add MSG_DONTWAIT, which it does not echo);
     // report only what the caller asked for.
@@ -269,13 +249,7 @@ impl<'fd> Io<'fd> {
   }
 
   /// `sendmsg(2)` gathering `bufs`, with ancillary data items and an optional address.
-  pub fn sendmsg(
-    &self,
-    bufs: &[&[u8]],
-    ancillary: &[Cmsg],
-    flags: c_int,
-    addr: Option<&SockAddr>,
-  ) -> Result<usize> {
+  pub fn sendmsg(&self, bufs: &[&[u8]], ancillary: &[Cmsg], flags: c_int, addr: Option<&SockAddr>) -> Result<usize> {
     let fd = self.fileno();
     let control = msg::encode_control(ancillary)?;
     self.run(Interest::Write, "sendmsg", Deadline::Lazy, flags, |_, f| {
@@ -285,11 +259,6 @@ impl<'fd> Io<'fd> {
 
   /// Waits until writable within the timeout (for calls without MSG_DONTWAIT).
   pub(crate) fn wait_writable(&self, syscall: &'static str) -> Result<()> {
-    wait(
-      self.fileno(),
-      Interest::Write,
-      self.timeout.deadline(),
-      syscall,
-    )
+    wait(self.fileno(), Interest::Write, self.timeout.deadline(), syscall)
   }
 }

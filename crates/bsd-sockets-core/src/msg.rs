@@ -43,8 +43,7 @@ pub(crate) fn control_buffer(size: usize) -> Vec<u64> {
 pub(crate) fn encode_control(items: &[Cmsg]) -> Result<Vec<u64>> {
   let mut total = 0usize;
   for c in items {
-    let len = u32::try_from(c.data.len())
-      .map_err(|_| Error::out_of_range("ancillary data item is too large"))?;
+    let len = u32::try_from(c.data.len()).map_err(|_| Error::out_of_range("ancillary data item is too large"))?;
     // SAFETY: CMSG_SPACE is pure arithmetic.
     total = total
       .checked_add(unsafe { libc::CMSG_SPACE(len) } as usize)
@@ -143,13 +142,7 @@ unsafe fn decode_control(msg: &libc::msghdr) -> Vec<Cmsg> {
   let mut cmsg = unsafe { libc::CMSG_FIRSTHDR(msg) };
   while !cmsg.is_null() {
     // SAFETY: cmsg points to a header inside the control buffer.
-    let (level, kind, len) = unsafe {
-      (
-        (*cmsg).cmsg_level,
-        (*cmsg).cmsg_type,
-        (*cmsg).cmsg_len as usize,
-      )
-    };
+    let (level, kind, len) = unsafe { ((*cmsg).cmsg_level, (*cmsg).cmsg_type, (*cmsg).cmsg_len as usize) };
     // SAFETY: CMSG_DATA is pointer arithmetic on a valid header.
     let data = unsafe { libc::CMSG_DATA(cmsg) } as usize;
     let header = data - cmsg as usize;
@@ -257,12 +250,7 @@ mod tests {
     let (a, b) = Socket::pair(libc::AF_UNIX, libc::SOCK_DGRAM, 0, Timeout::Blocking).unwrap();
     let (x, y) = Socket::pair(libc::AF_UNIX, libc::SOCK_STREAM, 0, Timeout::Blocking).unwrap();
     a.io()
-      .sendmsg(
-        &[b"x"],
-        &[rights_message(&[x.fileno(), y.fileno()])],
-        0,
-        None,
-      )
+      .sendmsg(&[b"x"], &[rights_message(&[x.fileno(), y.fileno()])], 0, None)
       .unwrap();
     let mut buf = [0u8; 8];
     // SAFETY: arithmetic only.

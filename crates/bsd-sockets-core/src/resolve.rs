@@ -166,18 +166,12 @@ fn ip_of(entry: &libc::addrinfo) -> Option<(IpAddr, u32)> {
     libc::AF_INET if len >= mem::size_of::<libc::sockaddr_in>() => {
       // SAFETY: an AF_INET entry of at least this length is a sockaddr_in.
       let sin = unsafe { ptr::read_unaligned(entry.ai_addr.cast::<libc::sockaddr_in>()) };
-      Some((
-        IpAddr::V4(Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes())),
-        0,
-      ))
+      Some((IpAddr::V4(Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes())), 0))
     }
     libc::AF_INET6 if len >= mem::size_of::<libc::sockaddr_in6>() => {
       // SAFETY: an AF_INET6 entry of at least this length is a sockaddr_in6.
       let sin6 = unsafe { ptr::read_unaligned(entry.ai_addr.cast::<libc::sockaddr_in6>()) };
-      Some((
-        IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)),
-        sin6.sin6_scope_id,
-      ))
+      Some((IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)), sin6.sin6_scope_id))
     }
     _ => None,
   }
@@ -205,14 +199,7 @@ pub fn getaddrinfo(
 ) -> Result<Vec<AddrInfo>> {
   let host = host.map(c_string).transpose()?;
   let port = port.map(c_string).transpose()?;
-  let list = raw_getaddrinfo(
-    host.as_deref(),
-    port.as_deref(),
-    family,
-    socktype,
-    protocol,
-    flags,
-  )?;
+  let list = raw_getaddrinfo(host.as_deref(), port.as_deref(), family, socktype, protocol, flags)?;
   Ok(
     list
       .iter()
@@ -258,9 +245,7 @@ pub fn getnameinfo(
   flags: i32,
 ) -> Result<(String, String)> {
   if flowinfo.is_some_and(|f| f > 0xf_ffff) {
-    return Err(Error::out_of_range(
-      "getnameinfo(): flowinfo must be 0-1048575.",
-    ));
+    return Err(Error::out_of_range("getnameinfo(): flowinfo must be 0-1048575."));
   }
   let port_text = c_string(&port.to_string())?;
   let list = with_c_str(host, |h| {
@@ -324,16 +309,8 @@ pub fn getnameinfo(
     return Err(gai_error(rc, "getnameinfo"));
   }
   // SAFETY: on success both buffers hold NUL-terminated strings.
-  let (name, serv) = unsafe {
-    (
-      CStr::from_ptr(host_buf.as_ptr()),
-      CStr::from_ptr(serv_buf.as_ptr()),
-    )
-  };
-  Ok((
-    name.to_string_lossy().into_owned(),
-    serv.to_string_lossy().into_owned(),
-  ))
+  let (name, serv) = unsafe { (CStr::from_ptr(host_buf.as_ptr()), CStr::from_ptr(serv_buf.as_ptr())) };
+  Ok((name.to_string_lossy().into_owned(), serv.to_string_lossy().into_owned()))
 }
 
 /// The IP address (and IPv6 scope id, 0 for IPv4) that `bind`/`connect`/`sendto` use
@@ -373,14 +350,7 @@ pub fn resolve_ip(host: &str, family: i32) -> Result<(IpAddr, u32)> {
       libc::AF_INET => Ok((IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0)),
       libc::AF_INET6 => Ok((IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0)),
       _ => {
-        let list = raw_getaddrinfo(
-          None,
-          Some(c"0"),
-          family,
-          libc::SOCK_DGRAM,
-          0,
-          libc::AI_PASSIVE,
-        )?;
+        let list = raw_getaddrinfo(None, Some(c"0"), family, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
         let mut entries = list.iter();
         let first = entries.next().and_then(ip_of);
         if entries.next().is_some() {
@@ -544,8 +514,7 @@ fn not_found(message: &str, syscall: &'static str) -> Error {
 pub fn getservbyname(name: &str, proto: Option<&str>) -> Result<u16> {
   let name = c_string(name)?;
   let proto = proto.map(c_string).transpose()?;
-  db::serv_by_name(&name, proto.as_deref())?
-    .ok_or_else(|| not_found("service/proto not found", "getservbyname"))
+  db::serv_by_name(&name, proto.as_deref())?.ok_or_else(|| not_found("service/proto not found", "getservbyname"))
 }
 
 /// `getservbyport`: the name of the service on `port` in the services database, for
@@ -557,8 +526,7 @@ pub fn getservbyname(name: &str, proto: Option<&str>) -> Result<u16> {
 /// syscall `getservbyport`.
 pub fn getservbyport(port: u16, proto: Option<&str>) -> Result<String> {
   let proto = proto.map(c_string).transpose()?;
-  db::serv_by_port(port, proto.as_deref())?
-    .ok_or_else(|| not_found("port/proto not found", "getservbyport"))
+  db::serv_by_port(port, proto.as_deref())?.ok_or_else(|| not_found("port/proto not found", "getservbyport"))
 }
 
 /// `getprotobyname`: the number of a protocol in the protocols database
@@ -581,9 +549,7 @@ pub fn gai_strerror(code: i32) -> String {
     return format!("Unknown error {code}");
   }
   // SAFETY: non-NULL results are NUL-terminated static strings.
-  unsafe { CStr::from_ptr(text) }
-    .to_string_lossy()
-    .into_owned()
+  unsafe { CStr::from_ptr(text) }.to_string_lossy().into_owned()
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -633,11 +599,7 @@ mod glibc {
         break;
       }
       // SAFETY: every item is a valid C string.
-      out.push(
-        unsafe { CStr::from_ptr(item) }
-          .to_string_lossy()
-          .into_owned(),
-      );
+      out.push(unsafe { CStr::from_ptr(item) }.to_string_lossy().into_owned());
       // SAFETY: `item` was not the terminator, so the next slot exists.
       at = unsafe { at.add(1) };
     }
@@ -697,10 +659,7 @@ mod glibc {
 
   /// Runs a `*_r` call with a scratch buffer, doubling it (from 4 KiB up to 4 MiB) while
   /// the call answers `ERANGE`. The buffer is 8-byte aligned.
-  fn with_scratch<T>(
-    syscall: &'static str,
-    mut call: impl FnMut(*mut c_char, usize) -> Try<T>,
-  ) -> Result<T> {
+  fn with_scratch<T>(syscall: &'static str, mut call: impl FnMut(*mut c_char, usize) -> Try<T>) -> Result<T> {
     const LIMIT: usize = 4 << 20;
     let mut words = 512;
     loop {
@@ -726,9 +685,7 @@ mod glibc {
       String::new()
     } else {
       // SAFETY: h_name is a valid C string.
-      unsafe { CStr::from_ptr(h.h_name) }
-        .to_string_lossy()
-        .into_owned()
+      unsafe { CStr::from_ptr(h.h_name) }.to_string_lossy().into_owned()
     };
     // SAFETY: h_aliases is a NULL-terminated array of C strings.
     let aliases = unsafe { c_string_list(h.h_aliases) };
@@ -775,13 +732,7 @@ mod glibc {
     syscall: &'static str,
     buf: *mut c_char,
     len: usize,
-    call: impl FnOnce(
-      *mut libc::hostent,
-      *mut c_char,
-      usize,
-      *mut *mut libc::hostent,
-      *mut c_int,
-    ) -> c_int,
+    call: impl FnOnce(*mut libc::hostent, *mut c_char, usize, *mut *mut libc::hostent, *mut c_int) -> c_int,
   ) -> Try<Result<HostTuple>> {
     // SAFETY: an all-zero hostent is a valid (empty) value.
     let mut ent: libc::hostent = unsafe { mem::zeroed() };
@@ -800,15 +751,10 @@ mod glibc {
 
   pub(super) fn host_by_name(name: &CStr) -> Result<HostTuple> {
     with_scratch("gethostbyname", |buf, len| {
-      host_try(
-        "gethostbyname",
-        buf,
-        len,
-        |ent, buf, len, result, h_errno| {
-          // SAFETY: every pointer is valid for the call and `buf` for `len` bytes.
-          unsafe { gethostbyname_r(name.as_ptr(), ent, buf, len, result, h_errno) }
-        },
-      )
+      host_try("gethostbyname", buf, len, |ent, buf, len, result, h_errno| {
+        // SAFETY: every pointer is valid for the call and `buf` for `len` bytes.
+        unsafe { gethostbyname_r(name.as_ptr(), ent, buf, len, result, h_errno) }
+      })
     })?
   }
 
@@ -818,27 +764,22 @@ mod glibc {
       IpAddr::V6(v6) => (libc::AF_INET6, v6.octets().to_vec()),
     };
     with_scratch("gethostbyaddr", |buf, len| {
-      host_try(
-        "gethostbyaddr",
-        buf,
-        len,
-        |ent, buf, len, result, h_errno| {
-          // SAFETY: `bytes` is the address of `family`; the other pointers are valid
-          // for the call and `buf` for `len` bytes.
-          unsafe {
-            gethostbyaddr_r(
-              bytes.as_ptr().cast(),
-              bytes.len() as libc::socklen_t,
-              family,
-              ent,
-              buf,
-              len,
-              result,
-              h_errno,
-            )
-          }
-        },
-      )
+      host_try("gethostbyaddr", buf, len, |ent, buf, len, result, h_errno| {
+        // SAFETY: `bytes` is the address of `family`; the other pointers are valid
+        // for the call and `buf` for `len` bytes.
+        unsafe {
+          gethostbyaddr_r(
+            bytes.as_ptr().cast(),
+            bytes.len() as libc::socklen_t,
+            family,
+            ent,
+            buf,
+            len,
+            result,
+            h_errno,
+          )
+        }
+      })
     })?
   }
 
@@ -871,9 +812,7 @@ mod glibc {
         len,
         // SAFETY: the strings are NUL-terminated (or NULL for proto), the other
         // pointers valid for the call.
-        |ent, buf, len, result| unsafe {
-          getservbyname_r(name.as_ptr(), proto, ent, buf, len, result)
-        },
+        |ent, buf, len, result| unsafe { getservbyname_r(name.as_ptr(), proto, ent, buf, len, result) },
         |ent| u16::from_be(ent.s_port as u16),
       )
     })
@@ -886,17 +825,13 @@ mod glibc {
         buf,
         len,
         // SAFETY: proto is NUL-terminated or NULL, the other pointers valid.
-        |ent, buf, len, result| unsafe {
-          getservbyport_r(c_int::from(port.to_be()), proto, ent, buf, len, result)
-        },
+        |ent, buf, len, result| unsafe { getservbyport_r(c_int::from(port.to_be()), proto, ent, buf, len, result) },
         |ent| {
           if ent.s_name.is_null() {
             String::new()
           } else {
             // SAFETY: s_name is a valid C string inside the scratch buffer.
-            unsafe { CStr::from_ptr(ent.s_name) }
-              .to_string_lossy()
-              .into_owned()
+            unsafe { CStr::from_ptr(ent.s_name) }.to_string_lossy().into_owned()
           }
         },
       )
@@ -949,12 +884,10 @@ mod portable {
 
   fn unknown_host(err: Error, syscall: &'static str) -> Error {
     match err {
-      Error::Gai { code, .. } if code == libc::EAI_NONAME || code == libc::EAI_FAMILY => {
-        Error::NotFound {
-          message: "Unknown host".to_string(),
-          syscall,
-        }
-      }
+      Error::Gai { code, .. } if code == libc::EAI_NONAME || code == libc::EAI_FAMILY => Error::NotFound {
+        message: "Unknown host".to_string(),
+        syscall,
+      },
       other => other,
     }
   }
@@ -1007,10 +940,7 @@ mod portable {
       )
     };
     if rc != 0 {
-      return Err(unknown_host(
-        super::gai_error(rc, "gethostbyaddr"),
-        "gethostbyaddr",
-      ));
+      return Err(unknown_host(super::gai_error(rc, "gethostbyaddr"), "gethostbyaddr"));
     }
     // SAFETY: on success the buffer holds a NUL-terminated string.
     let name = unsafe { CStr::from_ptr(host_buf.as_ptr()) }
@@ -1027,8 +957,7 @@ mod portable {
     let _guard = db_lock();
     // SAFETY: the strings are NUL-terminated or NULL; the static result is read under
     // the lock.
-    let ent =
-      unsafe { libc::getservbyname(name.as_ptr(), proto.map_or(ptr::null(), CStr::as_ptr)) };
+    let ent = unsafe { libc::getservbyname(name.as_ptr(), proto.map_or(ptr::null(), CStr::as_ptr)) };
     if ent.is_null() {
       return Ok(None);
     }
@@ -1039,17 +968,14 @@ mod portable {
   pub(super) fn serv_by_port(port: u16, proto: Option<&CStr>) -> Result<Option<String>> {
     let _guard = db_lock();
     // SAFETY: proto is NUL-terminated or NULL; the static result is read under the lock.
-    let ent =
-      unsafe { libc::getservbyport(port.to_be().into(), proto.map_or(ptr::null(), CStr::as_ptr)) };
+    let ent = unsafe { libc::getservbyport(port.to_be().into(), proto.map_or(ptr::null(), CStr::as_ptr)) };
     // SAFETY: non-NULL results point to a filled servent.
     if ent.is_null() || unsafe { (*ent).s_name }.is_null() {
       return Ok(None);
     }
     // SAFETY: s_name is a valid C string.
     Ok(Some(
-      unsafe { CStr::from_ptr((*ent).s_name) }
-        .to_string_lossy()
-        .into_owned(),
+      unsafe { CStr::from_ptr((*ent).s_name) }.to_string_lossy().into_owned(),
     ))
   }
 
@@ -1108,10 +1034,7 @@ mod tests {
     );
     for entry in &list {
       assert_eq!(v4(entry), "127.0.0.1:80".parse().unwrap());
-      assert_eq!(
-        entry.addr.len() as usize,
-        mem::size_of::<libc::sockaddr_in>()
-      );
+      assert_eq!(entry.addr.len() as usize, mem::size_of::<libc::sockaddr_in>());
     }
     let no_port = getaddrinfo(Some("localhost"), None, 0, 0, 0, 0).unwrap();
     assert_eq!(v4(&no_port[0]), "127.0.0.1:0".parse().unwrap());
@@ -1127,68 +1050,29 @@ mod tests {
   #[test]
   fn getaddrinfo_null_host() {
     let loopback = getaddrinfo(None, Some("80"), 0, libc::SOCK_STREAM, 0, 0).unwrap();
-    let ips: Vec<_> = loopback
-      .iter()
-      .map(|e| e.addr.as_socket().unwrap().ip())
-      .collect();
-    assert!(
-      ips.contains(&"127.0.0.1".parse::<IpAddr>().unwrap()),
-      "{ips:?}"
-    );
+    let ips: Vec<_> = loopback.iter().map(|e| e.addr.as_socket().unwrap().ip()).collect();
+    assert!(ips.contains(&"127.0.0.1".parse::<IpAddr>().unwrap()), "{ips:?}");
     let passive = getaddrinfo(None, Some("80"), 0, libc::SOCK_STREAM, 0, libc::AI_PASSIVE).unwrap();
-    let ips: Vec<_> = passive
-      .iter()
-      .map(|e| e.addr.as_socket().unwrap().ip())
-      .collect();
-    assert!(
-      ips.contains(&"0.0.0.0".parse::<IpAddr>().unwrap()),
-      "{ips:?}"
-    );
+    let ips: Vec<_> = passive.iter().map(|e| e.addr.as_socket().unwrap().ip()).collect();
+    assert!(ips.contains(&"0.0.0.0".parse::<IpAddr>().unwrap()), "{ips:?}");
   }
 
   #[test]
   fn getaddrinfo_numeric_forms() {
-    let list = getaddrinfo(
-      Some("1.2.3"),
-      Some("7"),
-      libc::AF_INET,
-      libc::SOCK_DGRAM,
-      0,
-      0,
-    )
-    .unwrap();
+    let list = getaddrinfo(Some("1.2.3"), Some("7"), libc::AF_INET, libc::SOCK_DGRAM, 0, 0).unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(v4(&list[0]), "1.2.0.3:7".parse().unwrap());
     let list = getaddrinfo(Some("127.0.0.1"), Some("http"), 0, libc::SOCK_STREAM, 0, 0).unwrap();
     assert_eq!(v4(&list[0]).port(), 80);
-    let list = getaddrinfo(
-      Some("FF02::8D"),
-      Some("1"),
-      libc::AF_INET6,
-      libc::SOCK_DGRAM,
-      0,
-      0,
-    )
-    .unwrap();
+    let list = getaddrinfo(Some("FF02::8D"), Some("1"), libc::AF_INET6, libc::SOCK_DGRAM, 0, 0).unwrap();
     let six = list[0].addr.as_socket_ipv6().unwrap();
     assert_eq!(six.ip().to_string(), "ff02::8d");
-    assert_eq!(
-      list[0].addr.len() as usize,
-      mem::size_of::<libc::sockaddr_in6>()
-    );
+    assert_eq!(list[0].addr.len() as usize, mem::size_of::<libc::sockaddr_in6>());
   }
 
   #[test]
   fn getaddrinfo_scope_id() {
-    let list = getaddrinfo(
-      Some("fe80::1%lo"),
-      Some("80"),
-      libc::AF_INET6,
-      libc::SOCK_STREAM,
-      0,
-      0,
-    )
-    .unwrap();
+    let list = getaddrinfo(Some("fe80::1%lo"), Some("80"), libc::AF_INET6, libc::SOCK_STREAM, 0, 0).unwrap();
     let six: SocketAddrV6 = list[0].addr.as_socket_ipv6().unwrap();
     assert_eq!(six.scope_id(), 1);
     assert_eq!(six.flowinfo(), 0);
@@ -1214,26 +1098,17 @@ mod tests {
       call(Some("127.0.0.1"), Some("80"), libc::AF_INET6, 0, 0),
       gai(EAI_ADDRFAMILY)
     );
-    assert_eq!(
-      call(Some("127.0.0.1"), Some("80"), 9999, 0, 0),
-      gai(libc::EAI_FAMILY)
-    );
+    assert_eq!(call(Some("127.0.0.1"), Some("80"), 9999, 0, 0), gai(libc::EAI_FAMILY));
     assert_eq!(
       call(Some("127.0.0.1"), Some("80"), libc::AF_UNIX, 0, 0),
       gai(libc::EAI_FAMILY)
     );
-    assert_eq!(
-      call(Some("127.0.0.1"), Some("80"), 0, 9999, 0),
-      gai(libc::EAI_SOCKTYPE)
-    );
+    assert_eq!(call(Some("127.0.0.1"), Some("80"), 0, 9999, 0), gai(libc::EAI_SOCKTYPE));
     assert_eq!(
       call(Some("127.0.0.1"), Some("80"), 0, libc::SOCK_RAW, 0),
       gai(libc::EAI_SERVICE)
     );
-    assert_eq!(
-      call(Some("127.0.0.1"), Some("80"), 0, 0, -1),
-      gai(libc::EAI_BADFLAGS)
-    );
+    assert_eq!(call(Some("127.0.0.1"), Some("80"), 0, 0, -1), gai(libc::EAI_BADFLAGS));
     assert_eq!(
       call(Some("localhost"), Some("80"), 0, 0, libc::AI_NUMERICHOST),
       gai(libc::EAI_NONAME)
@@ -1263,10 +1138,7 @@ mod tests {
       gai_strerror(libc::EAI_SERVICE),
       "Servname not supported for ai_socktype"
     );
-    assert_eq!(
-      gai(libc::EAI_NONAME).to_string(),
-      "Name or service not known"
-    );
+    assert_eq!(gai(libc::EAI_NONAME).to_string(), "Name or service not known");
   }
 
   #[test]
@@ -1301,31 +1173,19 @@ mod tests {
   #[test]
   fn getnameinfo_scope_ids() {
     let flags = libc::NI_NUMERICHOST;
+    assert_eq!(getnameinfo("fe80::1", 80, Some(0), Some(1), 0).unwrap().0, "fe80::1%lo");
     assert_eq!(
-      getnameinfo("fe80::1", 80, Some(0), Some(1), 0).unwrap().0,
-      "fe80::1%lo"
-    );
-    assert_eq!(
-      getnameinfo("fe80::1", 80, Some(0), Some(4242), flags)
-        .unwrap()
-        .0,
+      getnameinfo("fe80::1", 80, Some(0), Some(4242), flags).unwrap().0,
       "fe80::1%4242"
     );
     // The tuple's scope id (default 0) wins over the one in the string, as in CPython.
+    assert_eq!(getnameinfo("fe80::1%lo", 80, None, None, flags).unwrap().0, "fe80::1");
     assert_eq!(
-      getnameinfo("fe80::1%lo", 80, None, None, flags).unwrap().0,
+      getnameinfo("fe80::1%lo", 80, Some(0), Some(0), flags).unwrap().0,
       "fe80::1"
     );
     assert_eq!(
-      getnameinfo("fe80::1%lo", 80, Some(0), Some(0), flags)
-        .unwrap()
-        .0,
-      "fe80::1"
-    );
-    assert_eq!(
-      getnameinfo("fe80::1%lo", 80, Some(0), Some(1), flags)
-        .unwrap()
-        .0,
+      getnameinfo("fe80::1%lo", 80, Some(0), Some(1), flags).unwrap().0,
       "fe80::1%lo"
     );
   }
@@ -1333,24 +1193,13 @@ mod tests {
   #[test]
   fn getnameinfo_failures() {
     let err = getnameinfo("127.0.0.1", 80, Some(0), Some(0), 0).unwrap_err();
-    assert!(
-      is_arg_value(&err, "IPv4 sockaddr must be 2 tuple"),
-      "{err:?}"
-    );
+    assert!(is_arg_value(&err, "IPv4 sockaddr must be 2 tuple"), "{err:?}");
     let err = getnameinfo("127.0.0.1", 80, Some(0), None, 0).unwrap_err();
-    assert!(
-      is_arg_value(&err, "IPv4 sockaddr must be 2 tuple"),
-      "{err:?}"
-    );
-    assert_eq!(
-      getnameinfo("localhost", 80, None, None, 0),
-      Err(gai(libc::EAI_NONAME))
-    );
+    assert!(is_arg_value(&err, "IPv4 sockaddr must be 2 tuple"), "{err:?}");
+    assert_eq!(getnameinfo("localhost", 80, None, None, 0), Err(gai(libc::EAI_NONAME)));
     assert_eq!(
       getnameinfo("::1", 80, Some(1 << 20), None, 0),
-      Err(Error::out_of_range(
-        "getnameinfo(): flowinfo must be 0-1048575."
-      ))
+      Err(Error::out_of_range("getnameinfo(): flowinfo must be 0-1048575."))
     );
     let err = getnameinfo("127.0.0.1\0", 80, None, None, 0).unwrap_err();
     assert!(is_arg_value(&err, "embedded null character"), "{err:?}");
@@ -1377,10 +1226,7 @@ mod tests {
       resolve_ip("255.255.255.255", libc::AF_INET).unwrap(),
       (ip("255.255.255.255"), 0)
     );
-    assert_eq!(
-      resolve_ip("10.1.2.3", libc::AF_INET).unwrap(),
-      (ip("10.1.2.3"), 0)
-    );
+    assert_eq!(resolve_ip("10.1.2.3", libc::AF_INET).unwrap(), (ip("10.1.2.3"), 0));
     assert_eq!(
       resolve_ip("2001:db8::1", libc::AF_INET6).unwrap(),
       (ip("2001:db8::1"), 0)
@@ -1389,78 +1235,39 @@ mod tests {
       resolve_ip("::ffff:1.2.3.4", libc::AF_INET6).unwrap(),
       (ip("::ffff:1.2.3.4"), 0)
     );
-    assert_eq!(
-      resolve_ip("10.1.2.3", libc::AF_UNSPEC).unwrap(),
-      (ip("10.1.2.3"), 0)
-    );
+    assert_eq!(resolve_ip("10.1.2.3", libc::AF_UNSPEC).unwrap(), (ip("10.1.2.3"), 0));
     assert_eq!(resolve_ip("::1", libc::AF_UNSPEC).unwrap(), (ip("::1"), 0));
   }
 
   #[test]
   fn resolve_ip_through_getaddrinfo() {
     let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-    assert_eq!(
-      resolve_ip("localhost", libc::AF_INET).unwrap(),
-      (ip("127.0.0.1"), 0)
-    );
-    assert_eq!(
-      resolve_ip("LOCALHOST", libc::AF_UNSPEC).unwrap(),
-      (ip("127.0.0.1"), 0)
-    );
-    assert_eq!(
-      resolve_ip("127.1", libc::AF_INET).unwrap(),
-      (ip("127.0.0.1"), 0)
-    );
-    assert_eq!(
-      resolve_ip("0x7f.1", libc::AF_INET).unwrap(),
-      (ip("127.0.0.1"), 0)
-    );
-    assert_eq!(
-      resolve_ip("fe80::1%lo", libc::AF_INET6).unwrap(),
-      (ip("fe80::1"), 1)
-    );
-    assert_eq!(
-      resolve_ip("fe80::1%1", libc::AF_INET6).unwrap(),
-      (ip("fe80::1"), 1)
-    );
+    assert_eq!(resolve_ip("localhost", libc::AF_INET).unwrap(), (ip("127.0.0.1"), 0));
+    assert_eq!(resolve_ip("LOCALHOST", libc::AF_UNSPEC).unwrap(), (ip("127.0.0.1"), 0));
+    assert_eq!(resolve_ip("127.1", libc::AF_INET).unwrap(), (ip("127.0.0.1"), 0));
+    assert_eq!(resolve_ip("0x7f.1", libc::AF_INET).unwrap(), (ip("127.0.0.1"), 0));
+    assert_eq!(resolve_ip("fe80::1%lo", libc::AF_INET6).unwrap(), (ip("fe80::1"), 1));
+    assert_eq!(resolve_ip("fe80::1%1", libc::AF_INET6).unwrap(), (ip("fe80::1"), 1));
   }
 
   #[test]
   fn resolve_ip_failures() {
-    assert_eq!(
-      resolve_ip("127.0.0.1", libc::AF_INET6),
-      Err(gai(EAI_ADDRFAMILY))
-    );
+    assert_eq!(resolve_ip("127.0.0.1", libc::AF_INET6), Err(gai(EAI_ADDRFAMILY)));
     assert_eq!(resolve_ip("::1", libc::AF_INET), Err(gai(EAI_ADDRFAMILY)));
-    assert_eq!(
-      resolve_ip("localhost", libc::AF_INET6),
-      Err(gai(libc::EAI_NONAME))
-    );
+    assert_eq!(resolve_ip("localhost", libc::AF_INET6), Err(gai(libc::EAI_NONAME)));
     assert_eq!(
       resolve_ip("nosuchhost.invalid", libc::AF_INET),
       Err(gai(libc::EAI_NONAME))
     );
-    assert_eq!(
-      resolve_ip(" 1.2.3.4", libc::AF_INET),
-      Err(gai(libc::EAI_NONAME))
-    );
-    assert_eq!(
-      resolve_ip("1.2.3.4 junk", libc::AF_INET),
-      Err(gai(libc::EAI_NONAME))
-    );
-    assert_eq!(
-      resolve_ip("1.2.3.4", libc::AF_UNIX),
-      Err(gai(libc::EAI_FAMILY))
-    );
+    assert_eq!(resolve_ip(" 1.2.3.4", libc::AF_INET), Err(gai(libc::EAI_NONAME)));
+    assert_eq!(resolve_ip("1.2.3.4 junk", libc::AF_INET), Err(gai(libc::EAI_NONAME)));
+    assert_eq!(resolve_ip("1.2.3.4", libc::AF_UNIX), Err(gai(libc::EAI_FAMILY)));
     for host in ["<broadcast>", "255.255.255.255"] {
       let err = resolve_ip(host, libc::AF_INET6).unwrap_err();
       assert!(is_arg_value(&err, "address family mismatched"), "{err:?}");
     }
     let err = resolve_ip("", libc::AF_UNSPEC).unwrap_err();
-    assert!(
-      is_arg_value(&err, "wildcard resolved to multiple address"),
-      "{err:?}"
-    );
+    assert!(is_arg_value(&err, "wildcard resolved to multiple address"), "{err:?}");
     let err = resolve_ip("local\0host", libc::AF_INET).unwrap_err();
     assert!(is_arg_value(&err, "embedded null character"), "{err:?}");
     let long = "a".repeat(300) + "\0";
@@ -1469,10 +1276,7 @@ mod tests {
       "embedded null character"
     ));
     let long = format!("{}.invalid", "a.".repeat(150));
-    assert!(matches!(
-      resolve_ip(&long, libc::AF_INET),
-      Err(Error::Gai { .. })
-    ));
+    assert!(matches!(resolve_ip(&long, libc::AF_INET), Err(Error::Gai { .. })));
   }
 
   #[test]
@@ -1484,10 +1288,7 @@ mod tests {
     assert_eq!(gethostbyname("1.2.3").unwrap(), "1.2.0.3");
     assert_eq!(gethostbyname("0x7f.1").unwrap(), "127.0.0.1");
     assert_eq!(gethostbyname("::1"), Err(gai(EAI_ADDRFAMILY)));
-    assert_eq!(
-      gethostbyname("nosuchhost.invalid"),
-      Err(gai(libc::EAI_NONAME))
-    );
+    assert_eq!(gethostbyname("nosuchhost.invalid"), Err(gai(libc::EAI_NONAME)));
     assert!(is_arg_value(
       &gethostbyname("a\0").unwrap_err(),
       "embedded null character"
@@ -1517,10 +1318,7 @@ mod tests {
       tuple("127.0.0.1", &[], &["127.0.0.1"])
     );
     assert_eq!(gethostbyname_ex("::1"), Err(gai(EAI_ADDRFAMILY)));
-    assert_eq!(
-      gethostbyname_ex("nosuchhost.invalid"),
-      Err(gai(libc::EAI_NONAME))
-    );
+    assert_eq!(gethostbyname_ex("nosuchhost.invalid"), Err(gai(libc::EAI_NONAME)));
     assert!(is_arg_value(
       &gethostbyname_ex("a\0").unwrap_err(),
       "embedded null character"
@@ -1530,14 +1328,8 @@ mod tests {
   #[cfg(all(target_os = "linux", target_env = "gnu"))]
   #[test]
   fn gethostbyname_ex_glibc_quirks() {
-    assert_eq!(
-      gethostbyname_ex("1.2.3").unwrap(),
-      tuple("1.2.3", &[], &["1.2.0.3"])
-    );
-    assert_eq!(
-      gethostbyname_ex("127.1").unwrap(),
-      tuple("127.1", &[], &["127.0.0.1"])
-    );
+    assert_eq!(gethostbyname_ex("1.2.3").unwrap(), tuple("1.2.3", &[], &["1.2.0.3"]));
+    assert_eq!(gethostbyname_ex("127.1").unwrap(), tuple("127.1", &[], &["127.0.0.1"]));
     let server_error = Err(Error::NotFound {
       message: "Unknown server error".into(),
       syscall: "gethostbyname",
@@ -1571,15 +1363,9 @@ mod tests {
     assert_eq!(gethostbyaddr("::1"), unknown);
     assert_eq!(gethostbyaddr("203.0.113.7"), unknown);
     assert_eq!(gethostbyaddr("2001:db8::7"), unknown);
-    assert_eq!(
-      gethostbyaddr("nosuchhost.invalid"),
-      Err(gai(libc::EAI_NONAME))
-    );
+    assert_eq!(gethostbyaddr("nosuchhost.invalid"), Err(gai(libc::EAI_NONAME)));
     let err = gethostbyaddr("").unwrap_err();
-    assert!(
-      is_arg_value(&err, "wildcard resolved to multiple address"),
-      "{err:?}"
-    );
+    assert!(is_arg_value(&err, "wildcard resolved to multiple address"), "{err:?}");
   }
 
   #[test]
@@ -1708,16 +1494,10 @@ mod tests {
             assert_eq!(getservbyname("http", Some("tcp")).unwrap(), 80);
             assert_eq!(getservbyport(53, Some("udp")).unwrap(), "domain");
             assert_eq!(getprotobyname("udp").unwrap(), 17);
-            assert_eq!(
-              gethostbyname_ex("localhost").unwrap().2,
-              vec!["127.0.0.1".to_string()]
-            );
+            assert_eq!(gethostbyname_ex("localhost").unwrap().2, vec!["127.0.0.1".to_string()]);
             assert_eq!(gethostbyaddr("127.0.0.1").unwrap().0, "localhost");
             assert_eq!(
-              resolve_ip(&format!("10.0.0.{i}"), libc::AF_INET)
-                .unwrap()
-                .0
-                .to_string(),
+              resolve_ip(&format!("10.0.0.{i}"), libc::AF_INET).unwrap().0.to_string(),
               format!("10.0.0.{i}")
             );
           }

@@ -42,6 +42,9 @@ pub struct Socket {
   timeout: Timeout,
   /// Whether O_NONBLOCK is set on the fd right now (it follows `timeout`).
   nonblocking_fd: bool,
+  /// Set once an event loop watches the fd: O_NONBLOCK then stays set, so no async
+  /// call can block the loop (`detach` restores CPython's flag).
+  watched: bool,
 }
 
 impl Socket {
@@ -64,12 +67,7 @@ impl Socket {
   }
 
   /// `socketpair(2)`: two connected, close-on-exec sockets.
-  pub fn pair(
-    family: c_int,
-    socktype: c_int,
-    protocol: c_int,
-    timeout: Timeout,
-  ) -> Result<(Socket, Socket)> {
+  pub fn pair(family: c_int, socktype: c_int, protocol: c_int, timeout: Timeout) -> Result<(Socket, Socket)> {
     let (a, b) = socket2::Socket::pair(
       Domain::from(family),
       Type::from(socktype),
@@ -116,18 +114,12 @@ impl Socket {
       protocol: protocol.unwrap_or(kp),
       timeout,
       nonblocking_fd,
+      watched: false,
     })
   }
 
-  fn wrap(
-    sock: socket2::Socket,
-    family: c_int,
-    socktype: c_int,
-    protocol: c_int,
-    timeout: Timeout,
-  ) -> Result<Socket> {
-    let nonblocking_fd =
-      sys::is_nonblocking(sock.as_raw_fd()).map_err(|e| Error::from_io(e, "fcntl"))?;
+  fn wrap(sock: socket2::Socket, family: c_int, socktype: c_int, protocol: c_int, timeout: Timeout) -> Result<Socket> {
+    let nonblocking_fd = sys::is_nonblocking(sock.as_raw_fd()).map_err(|e| Error::from_io(e, "fcntl"))?;
     let mut s = Socket {
       sock,
       family,
@@ -135,6 +127,7 @@ impl Socket {
       protocol,
       timeout: Timeout::Blocking,
       nonblocking_fd,
+      watched: false,
     };
     s.set_timeout(timeout)?;
     Ok(s)
@@ -168,10 +161,9 @@ impl Socket {
   /// `settimeout`/`setblocking`: O_NONBLOCK is set in non-blocking and timeout modes
   /// and cleared in blocking mode, as CPython does.
   pub fn set_timeout(&mut self, timeout: Timeout) -> Result<()> {
-    let want_nonblocking = timeout != Timeout::Blocking;
+    let want_nonblocking = timeout != Timeout::Blocking || self.watched;
     if want_nonblocking != self.nonblocking_fd {
-      sys::set_nonblocking(self.fileno(), want_nonblocking)
-        .map_err(|e| Error::from_io(e, "fcntl"))?;
+      sys::set_nonblocking(self.fileno(), want_nonblocking).map_err(|e| Error::from_io(e, "fcntl"))?;
       self.nonblocking_fd = want_nonblocking;
     }
     self.timeout = timeout;
@@ -204,14 +196,19 @@ impl Socket {
     Ok((s, addr))
   }
 
+  /// One non-blocking `accept4(2)` (EAGAIN when nothing is waiting), for async callers.
+  pub fn accept_nonblocking(&self, timeout: Timeout) -> Result<(Socket, SockAddr)> {
+    let (sock, addr) = self.nonblocking_io().accept(self.nonblocking_fd)?;
+    let s = Socket::wrap(sock, self.family, self.socktype, self.protocol, timeout)?;
+    Ok((s, addr))
+  }
+
   /// Python's `socket.sendfile(file, offset, count)`: `sendfile(2)` from `in_fd`
   /// starting at `offset`, until `count` bytes or EOF; falls back to read+send for files
   /// the kernel cannot splice. Leaves `in_fd`'s position after the last byte sent.
   pub fn sendfile(&self, in_fd: RawFd, offset: u64, count: Option<u64>) -> Result<u64> {
     if self.socktype != libc::SOCK_STREAM {
-      return Err(Error::arg_value(
-        "only SOCK_STREAM type sockets are supported",
-      ));
+      return Err(Error::arg_value("only SOCK_STREAM type sockets are supported"));
     }
     if self.timeout == Timeout::NonBlocking {
       return Err(Error::arg_value("non-blocking sockets are not supported"));
@@ -240,9 +237,7 @@ impl Socket {
               self.io().wait_writable("sendfile")?;
               continue;
             }
-            if off == start
-              && (errno == libc::EINVAL || errno == libc::ENOSYS || errno == libc::ESPIPE)
-            {
+            if off == start && (errno == libc::EINVAL || errno == libc::ENOSYS || errno == libc::ESPIPE) {
               fallback = true;
               break;
             }
@@ -265,13 +260,7 @@ impl Socket {
     Ok((off - start) as u64)
   }
 
-  fn sendfile_by_copy(
-    &self,
-    in_fd: RawFd,
-    off: &mut i64,
-    start: i64,
-    count: Option<u64>,
-  ) -> Result<()> {
+  fn sendfile_by_copy(&self, in_fd: RawFd, off: &mut i64, start: i64, count: Option<u64>) -> Result<()> {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
       let sent = (*off - start) as u64;
@@ -311,15 +300,7 @@ impl Socket {
     let mut v: c_int = 0;
     let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
     // SAFETY: v and len describe a writable int.
-    let r = unsafe {
-      libc::getsockopt(
-        self.fileno(),
-        level,
-        name,
-        (&mut v as *mut c_int).cast(),
-        &mut len,
-      )
-    };
+    let r = unsafe { libc::getsockopt(self.fileno(), level, name, (&mut v as *mut c_int).cast(), &mut len) };
     if r < 0 {
       return Err(Error::last_os("getsockopt"));
     }
@@ -337,15 +318,7 @@ impl Socket {
     let mut buf = vec![0u8; buflen];
     let mut len = buflen as libc::socklen_t;
     // SAFETY: buf is writable for len bytes.
-    let r = unsafe {
-      libc::getsockopt(
-        self.fileno(),
-        level,
-        name,
-        buf.as_mut_ptr().cast(),
-        &mut len,
-      )
-    };
+    let r = unsafe { libc::getsockopt(self.fileno(), level, name, buf.as_mut_ptr().cast(), &mut len) };
     if r < 0 {
       return Err(Error::last_os("getsockopt"));
     }
@@ -380,15 +353,7 @@ impl Socket {
   /// AF_ALG's ALG_SET_AEAD_AUTHSIZE).
   pub fn setsockopt_null(&self, level: c_int, name: c_int, optlen: u32) -> Result<()> {
     // SAFETY: a NULL optval is what the caller asked for; the kernel validates it.
-    let r = unsafe {
-      libc::setsockopt(
-        self.fileno(),
-        level,
-        name,
-        std::ptr::null(),
-        optlen as libc::socklen_t,
-      )
-    };
+    let r = unsafe { libc::setsockopt(self.fileno(), level, name, std::ptr::null(), optlen as libc::socklen_t) };
     if r < 0 {
       return Err(Error::last_os("setsockopt"));
     }
@@ -397,18 +362,12 @@ impl Socket {
 
   /// `getsockname(2)`.
   pub fn local_addr(&self) -> Result<SockAddr> {
-    self
-      .sock
-      .local_addr()
-      .map_err(|e| Error::from_io(e, "getsockname"))
+    self.sock.local_addr().map_err(|e| Error::from_io(e, "getsockname"))
   }
 
   /// `getpeername(2)`.
   pub fn peer_addr(&self) -> Result<SockAddr> {
-    self
-      .sock
-      .peer_addr()
-      .map_err(|e| Error::from_io(e, "getpeername"))
+    self.sock.peer_addr().map_err(|e| Error::from_io(e, "getpeername"))
   }
 
   /// `dup`: a new close-on-exec fd for the same socket, with the same timeout.
@@ -423,6 +382,7 @@ impl Socket {
       protocol: self.protocol,
       timeout: self.timeout,
       nonblocking_fd: self.nonblocking_fd,
+      watched: false,
     })
   }
 
@@ -441,7 +401,51 @@ impl Socket {
   /// Gives up the fd without closing it. It leaves with the O_NONBLOCK state CPython
   /// would give it: set unless the socket is in blocking mode.
   pub fn detach(self) -> RawFd {
+    if self.watched && self.timeout == Timeout::Blocking {
+      // Best effort: the fd leaves as CPython would hand it out.
+      let _ = sys::set_nonblocking(self.fileno(), false);
+    }
     self.sock.into_raw_fd()
+  }
+
+  /// Prepares the fd for an event loop: O_NONBLOCK from now on, whatever the timeout
+  /// mode, so an async call can never block the loop. Sync calls keep their semantics
+  /// (see [`Io`]).
+  pub fn set_watched(&mut self) -> Result<()> {
+    if !self.nonblocking_fd {
+      sys::set_nonblocking(self.fileno(), true).map_err(|e| Error::from_io(e, "fcntl"))?;
+      self.nonblocking_fd = true;
+    }
+    self.watched = true;
+    Ok(())
+  }
+
+  /// A view that never waits: what an async call tries before (and after) each wait.
+  pub fn nonblocking_io(&self) -> Io<'_> {
+    Io::new(self.sock.as_fd(), Timeout::NonBlocking)
+  }
+
+  /// `getsockopt(SO_ERROR)`: the pending error (0 if none), cleared by reading it. How a
+  /// non-blocking connect reports its result.
+  pub fn take_error(&self) -> Result<i32> {
+    match self.sock.take_error() {
+      Ok(None) => Ok(0),
+      Ok(Some(e)) => Ok(errno_of(&e)),
+      Err(e) => Err(Error::from_io(e, "getsockopt")),
+    }
+  }
+
+  /// One non-blocking `sendfile(2)` attempt from `in_fd` at `offset` (for async
+  /// senders, which wait between attempts themselves). Returns the bytes sent.
+  pub fn sendfile_once(&self, in_fd: RawFd, offset: u64, count: usize) -> Result<usize> {
+    let mut off = i64::try_from(offset).map_err(|_| Error::out_of_range("offset is too large"))?;
+    let _sigpipe = sys::SigpipeGuard::new();
+    loop {
+      match sys::sendfile(self.fileno(), in_fd, &mut off, count) {
+        Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+        r => return r.map_err(|e| Error::from_io(e, "sendfile")),
+      }
+    }
   }
 
   /// Closes the fd and reports `close(2)` errors (ECONNRESET is not an error here, as
@@ -496,14 +500,10 @@ mod tests {
   #[test]
   fn timeout_recv_times_out() {
     let (mut a, _b) = pair();
-    a.set_timeout(Timeout::After(Duration::from_millis(50)))
-      .unwrap();
+    a.set_timeout(Timeout::After(Duration::from_millis(50))).unwrap();
     let t = Instant::now();
     let mut buf = [0u8; 4];
-    assert_eq!(
-      a.io().recv_into(&mut buf, 0),
-      Err(Error::Timeout { syscall: "recv" })
-    );
+    assert_eq!(a.io().recv_into(&mut buf, 0), Err(Error::Timeout { syscall: "recv" }));
     assert!(t.elapsed() >= Duration::from_millis(50));
   }
 
@@ -528,19 +528,14 @@ mod tests {
     let (a, _b) = Socket::pair(libc::AF_UNIX, libc::SOCK_SEQPACKET, 0, Timeout::Blocking).unwrap();
     let fd = a.detach();
     let s = Socket::adopt(fd, None, None, None, Timeout::Blocking).unwrap();
-    assert_eq!(
-      (s.family(), s.socktype()),
-      (libc::AF_UNIX, libc::SOCK_SEQPACKET)
-    );
+    assert_eq!((s.family(), s.socktype()), (libc::AF_UNIX, libc::SOCK_SEQPACKET));
   }
 
   #[test]
   fn adopt_refuses_non_sockets_without_closing_them() {
     let e = Socket::adopt(0, None, None, None, Timeout::Blocking);
     // stdin of a test run is not a socket (or is closed): either way nothing was taken.
-    assert!(
-      matches!(e, Err(Error::Os { errno, .. }) if errno == libc::ENOTSOCK || errno == libc::EBADF)
-    );
+    assert!(matches!(e, Err(Error::Os { errno, .. }) if errno == libc::ENOTSOCK || errno == libc::EBADF));
   }
 
   #[test]

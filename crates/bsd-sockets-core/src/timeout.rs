@@ -76,12 +76,7 @@ pub enum Interest {
 
 /// Waits until `fd` is ready for `interest` or `deadline` passes (then
 /// [`Error::Timeout`]). EINTR is retried with the *remaining* time (PEP 475).
-pub fn wait(
-  fd: RawFd,
-  interest: Interest,
-  deadline: Option<Instant>,
-  syscall: &'static str,
-) -> Result<()> {
+pub fn wait(fd: RawFd, interest: Interest, deadline: Option<Instant>, syscall: &'static str) -> Result<()> {
   let events = match interest {
     Interest::Read => sys::POLLIN,
     Interest::Write => sys::POLLOUT,
@@ -140,9 +135,6 @@ mod tests {
   fn back_to_seconds() {
     assert_eq!(Timeout::Blocking.as_secs(), None);
     assert_eq!(Timeout::NonBlocking.as_secs(), Some(0.0));
-    assert_eq!(
-      Timeout::After(Duration::from_millis(250)).as_secs(),
-      Some(0.25)
-    );
+    assert_eq!(Timeout::After(Duration::from_millis(250)).as_secs(), Some(0.25));
   }
 }

@@ -52,26 +52,17 @@ fn every_python_socket_constant_is_present_with_the_same_value() {
     checked += 1;
     match ours.get(name) {
       None => missing.push(name.to_owned()),
-      Some(&mine) if mine != value => {
-        different.push(format!("{name}: python {value}, ours {mine}"))
-      }
+      Some(&mine) if mine != value => different.push(format!("{name}: python {value}, ours {mine}")),
       Some(_) => {}
     }
   }
 
-  println!(
-    "{python}: {checked} integer constants checked, ours has {}",
-    ours.len()
-  );
+  println!("{python}: {checked} integer constants checked, ours has {}", ours.len());
   if !missing.is_empty() {
     println!("missing ({}): {}", missing.len(), missing.join(" "));
   }
   if !different.is_empty() {
-    println!(
-      "different ({}):\n  {}",
-      different.len(),
-      different.join("\n  ")
-    );
+    println!("different ({}):\n  {}", different.len(), different.join("\n  "));
   }
   assert!(checked > 0, "{python} printed no constants");
   assert!(

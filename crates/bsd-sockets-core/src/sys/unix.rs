@@ -57,11 +57,7 @@ fn cvt(r: c_int) -> io::Result<c_int> {
 /// `poll(2)` on one fd. Returns the revents (0 on timeout). EINTR is the caller's to retry,
 /// because only the caller knows how much time is left.
 pub(crate) fn poll_one(fd: RawFd, events: i16, timeout_ms: c_int) -> io::Result<i16> {
-  let mut pfd = libc::pollfd {
-    fd,
-    events,
-    revents: 0,
-  };
+  let mut pfd = libc::pollfd { fd, events, revents: 0 };
   // SAFETY: one valid pollfd, count 1.
   let n = cvt(unsafe { libc::poll(&mut pfd, 1, timeout_ms) })?;
   Ok(if n == 0 { 0 } else { pfd.revents })
@@ -144,13 +140,7 @@ pub(crate) fn socket_kind(fd: RawFd) -> io::Result<(c_int, c_int, c_int)> {
     // SAFETY: sockaddr_storage is plain data; len is its size.
     let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-    cvt(unsafe {
-      libc::getsockname(
-        fd,
-        (&mut ss as *mut libc::sockaddr_storage).cast(),
-        &mut len,
-      )
-    })?;
+    cvt(unsafe { libc::getsockname(fd, (&mut ss as *mut libc::sockaddr_storage).cast(), &mut len) })?;
     Ok((ss.ss_family as c_int, ty, 0))
   }
 }
@@ -171,12 +161,7 @@ pub(crate) fn close(fd: RawFd) -> io::Result<()> {
 
 /// One `sendfile(2)` call from `in_fd` at `*offset` to the socket.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub(crate) fn sendfile(
-  out_fd: RawFd,
-  in_fd: RawFd,
-  offset: &mut i64,
-  count: usize,
-) -> io::Result<usize> {
+pub(crate) fn sendfile(out_fd: RawFd, in_fd: RawFd, offset: &mut i64, count: usize) -> io::Result<usize> {
   let mut off: libc::off_t = *offset as libc::off_t;
   // SAFETY: off is a valid off_t the kernel advances.
   let n = unsafe { libc::sendfile(out_fd, in_fd, &mut off, count) };
@@ -189,26 +174,14 @@ pub(crate) fn sendfile(
 
 /// Platforms without Linux's sendfile use the read+send fallback.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-pub(crate) fn sendfile(
-  _out: RawFd,
-  _in: RawFd,
-  _offset: &mut i64,
-  _count: usize,
-) -> io::Result<usize> {
+pub(crate) fn sendfile(_out: RawFd, _in: RawFd, _offset: &mut i64, _count: usize) -> io::Result<usize> {
   Err(io::Error::from_raw_os_error(libc::ENOSYS))
 }
 
 /// `pread(2)`, for the sendfile fallback on files the kernel cannot splice.
 pub(crate) fn pread(fd: RawFd, buf: &mut [u8], offset: i64) -> io::Result<usize> {
   // SAFETY: buf is valid for buf.len() bytes.
-  let n = unsafe {
-    libc::pread(
-      fd,
-      buf.as_mut_ptr().cast(),
-      buf.len(),
-      offset as libc::off_t,
-    )
-  };
+  let n = unsafe { libc::pread(fd, buf.as_mut_ptr().cast(), buf.len(), offset as libc::off_t) };
   if n < 0 {
     Err(io::Error::last_os_error())
   } else {
@@ -283,10 +256,7 @@ fn consume_sigpipe() {
     let mut set: libc::sigset_t = std::mem::zeroed();
     libc::sigemptyset(&mut set);
     libc::sigaddset(&mut set, libc::SIGPIPE);
-    let ts = libc::timespec {
-      tv_sec: 0,
-      tv_nsec: 0,
-    };
+    let ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     libc::sigtimedwait(&set, std::ptr::null_mut(), &ts);
   }
 }

@@ -1,0 +1,48 @@
+//! The event-loop interface: watch a socket fd, wait for it to be readable or
+//! writable, cancel a wait, ref/unref. Waits only report readiness; the socket code
+//! (in the TS layer) retries its non-blocking syscall after each one, so a cancelled
+//! or timed-out wait never consumes data.
+//!
+//! One backend today, libuv ([`uv`]), because Node's own loop is where a promise can be
+//! settled with no thread hop. A runtime without a libuv loop (Bun, Deno) would get a
+//! second backend with the same four operations; nothing else changes.
+
+mod uv;
+
+pub use uv::{Backend, Interest};
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::instance;
+
+/// Waits until the watched socket in `slot` is writable (`write`) or readable. The
+/// promise resolves to 1 (ready: retry the syscall), 0 (cancelled by `pollCancel`) or
+/// 2 (the socket was closed). `id` names the wait for `pollCancel`.
+#[napi(ts_return_type = "Promise<number>")]
+pub fn poll_wait(env: Env, slot: u32, write: bool, id: u32) -> Result<Unknown<'static>> {
+  let backend = instance::backend(&env)?;
+  let interest = if write { Interest::Write } else { Interest::Read };
+  match backend.wait(slot, interest, id) {
+    // SAFETY: a promise value just created in this env.
+    Ok(promise) => Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), promise) }),
+    Err(errno) => Err(crate::errors::throw(
+      &env,
+      bsd_sockets_core::Error::os(errno, "uv_poll_start"),
+      None,
+    )),
+  }
+}
+
+/// Cancels wait `id` (its promise resolves to 0). False if it had already settled.
+#[napi]
+pub fn poll_cancel(env: Env, slot: u32, id: u32) -> Result<bool> {
+  Ok(instance::backend(&env)?.cancel(slot, id))
+}
+
+/// Whether waits on the socket in `slot` keep the process alive.
+#[napi]
+pub fn poll_ref(env: Env, slot: u32, referenced: bool) -> Result<()> {
+  instance::backend(&env)?.set_ref(slot, referenced);
+  Ok(())
+}
