@@ -116,8 +116,16 @@ fn describe(sa: &SockAddr) -> Option<(String, Option<u16>)> {
 
 /// Throws `e` in `env` and returns the napi error that tells napi-rs it is pending.
 pub fn throw(env: &Env, e: CoreError, at: Option<&SockAddr>) -> Error {
+  let value = error_value(env, e, at);
+  // SAFETY: a live env on its own thread.
+  unsafe { sys::napi_throw(env.raw(), value) };
+  Error::from_status(Status::PendingException)
+}
+
+/// The JS error for `e`, to throw or to reject a promise with.
+pub fn error_value(env: &Env, e: CoreError, at: Option<&SockAddr>) -> sys::napi_value {
   let raw = env.raw();
-  let value = match e {
+  match e {
     CoreError::Arg { kind, code, message } => {
       let (c, m) = (js_string(raw, code), js_string(raw, &message));
       let mut out = ptr::null_mut();
@@ -178,7 +186,12 @@ pub fn throw(env: &Env, e: CoreError, at: Option<&SockAddr>) -> Error {
       set(raw, obj, "syscall", js_string(raw, syscall));
       obj
     }
-  };
-  unsafe { sys::napi_throw(raw, value) };
-  Error::from_status(Status::PendingException)
+  }
+}
+
+/// A napi error that rejects a promise with the JS error for `e` (for async tasks).
+pub fn rejection(env: &Env, e: CoreError) -> Error {
+  let value = error_value(env, e, None);
+  // SAFETY: a value just created in this env.
+  Error::from(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
 }

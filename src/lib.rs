@@ -9,6 +9,7 @@ mod errors;
 mod fast;
 mod helpers;
 mod instance;
+mod lookup;
 mod reactor;
 mod resolve;
 mod socket;

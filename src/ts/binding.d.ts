@@ -134,23 +134,41 @@ export declare function fastCalls(): { send(fd: number, mode: number, data: Uint
 /** `getaddrinfo(3)` → `[family, type, proto, canonname, sockaddr][]`. */
 export declare function getaddrinfo(host: string | undefined | null, port: string | undefined | null, family: number, socktype: number, protocol: number, flags: number): Array<[number, number, number, string, any]>
 
+/** `getaddrinfo(3)` on the thread pool. */
+export declare function getaddrinfoAsync(host: string | undefined | null, port: string | undefined | null, family: number, socktype: number, protocol: number, flags: number, signal?: AbortSignal | undefined | null): Promise<Array<[number, number, number, string, any]>>
+
 /** Fully qualified name (CPython's algorithm; never fails). */
 export declare function getfqdn(name: string): string
+
+/** Fully qualified name, on the thread pool. */
+export declare function getfqdnAsync(name: string, signal?: AbortSignal | undefined | null): Promise<string>
 
 /** `[hostname, aliases, addresses]` of an address (or name). */
 export declare function gethostbyaddr(host: string): [string, Array<string>, Array<string>]
 
+/** `[hostname, aliases, addresses]` of an address, on the thread pool. */
+export declare function gethostbyaddrAsync(host: string, signal?: AbortSignal | undefined | null): Promise<[string, Array<string>, Array<string>]>
+
 /** IPv4 address of a host name. */
 export declare function gethostbyname(host: string): string
 
+/** IPv4 address of a name, on the thread pool. */
+export declare function gethostbynameAsync(host: string, signal?: AbortSignal | undefined | null): Promise<string>
+
 /** `[hostname, aliases, addresses]` of a host name. */
 export declare function gethostbynameEx(host: string): [string, Array<string>, Array<string>]
+
+/** `[hostname, aliases, addresses]` of a name, on the thread pool. */
+export declare function gethostbynameExAsync(host: string, signal?: AbortSignal | undefined | null): Promise<[string, Array<string>, Array<string>]>
 
 /** `gethostname(2)`. */
 export declare function gethostname(): string
 
 /** `getnameinfo(3)` of a numeric host → `[host, service]`. */
 export declare function getnameinfo(host: string, port: number, flowinfo: number | undefined | null, scopeId: number | undefined | null, flags: number): [string, string]
+
+/** `getnameinfo(3)` on the thread pool. */
+export declare function getnameinfoAsync(host: string, port: number, flowinfo: number | undefined | null, scopeId: number | undefined | null, flags: number, signal?: AbortSignal | undefined | null): Promise<[string, string]>
 
 /** Protocol number of a protocol name. */
 export declare function getprotobyname(name: string): number

@@ -19,7 +19,8 @@ import {
 import { getdefaulttimeout } from './defaults'
 import { SocketError } from './errors'
 import { native } from './native'
-import { getaddrinfoSync } from './resolve'
+import { getaddrinfo, getaddrinfoSync } from './resolve'
+import type { CallOptions } from './waiter'
 import { fromNative, Socket, type AncillaryItem, type BytesLike } from './socket'
 import { bool, int, int32, invalidArgType, invalidArgValue, options as checkOptions, size, timeoutSeconds, INT32_MAX } from './validate'
 import { CMSG_LEN } from './helpers'
@@ -103,6 +104,46 @@ export function createConnectionSync(
   throw errors[errors.length - 1]
 }
 
+/**
+ * Promise form of {@link createConnectionSync}: resolves the name on the thread pool
+ * and connects without blocking the event loop. `options` also takes `{ signal }` and
+ * a `timeout` for the whole call (seconds).
+ */
+export async function createConnection(
+  address: InetAddress | Inet6Address,
+  timeout?: number | null,
+  sourceAddress?: InetAddress | Inet6Address | null,
+  options?: CreateConnectionOptions & CallOptions,
+): Promise<Socket> {
+  const { allErrors = false, signal } = checkOptions<CreateConnectionOptions & CallOptions>(options)
+  bool(allErrors, 'options.allErrors')
+  if (!Array.isArray(address) || address.length !== 2) throw invalidArgType('address', 'an array [host, port]', address)
+  const [host, port] = address
+  const t = timeout === undefined ? undefined : timeoutSeconds(timeout)
+  const callTimeout = options?.timeout
+  const deadline = callTimeout === undefined ? undefined : performance.now() + timeoutSeconds(callTimeout, 'options.timeout')! * 1000
+  const left = () => (deadline === undefined ? undefined : Math.max(0, (deadline - performance.now()) / 1000))
+  const errors: unknown[] = []
+  for (const [family, type, proto, , sockaddr] of await getaddrinfo(host, port, 0, SOCK_STREAM, 0, 0, { signal, timeout: left() })) {
+    let s: Socket | undefined
+    try {
+      s = new Socket(family, type, proto)
+      if (t !== undefined) s.settimeout(t)
+      if (sourceAddress) s.bind(sourceAddress)
+      await s.connect(sockaddr as Address, { signal, timeout: left() })
+      return s
+    } catch (e) {
+      s?.close()
+      const name = (e as Error)?.name
+      if (name === 'AbortError' || (name === 'TimeoutError' && left() === 0)) throw e
+      errors.push(e)
+    }
+  }
+  if (errors.length === 0) throw new SocketError('getaddrinfo returns an empty list', { code: 'ENOTFOUND', syscall: 'getaddrinfo' })
+  if (allErrors) throw new AggregateError(errors, 'create_connection failed')
+  throw errors[errors.length - 1]
+}
+
 /** Options of {@link createServer}. */
 export interface CreateServerOptions {
   /** AF_INET (default) or AF_INET6. */
@@ -177,6 +218,39 @@ function checkSocket(sock: unknown): Socket {
   return sock
 }
 
+/** Promise form of {@link sendFdsSync}; takes `{ signal, timeout }` last. */
+export async function sendFds(
+  sock: Socket,
+  buffers: Iterable<BytesLike>,
+  fds: Iterable<number>,
+  flags: number = 0,
+  address?: Address | null,
+  options?: CallOptions,
+): Promise<number> {
+  checkSocket(sock)
+  return sock.sendmsg(buffers, [[SOL_SOCKET, SCM_RIGHTS, fdsPayload(fds)]], flags, address, options)
+}
+
+/** Promise form of {@link recvFdsSync}. */
+export async function recvFds(
+  sock: Socket,
+  bufsize: number,
+  maxfds: number,
+  flags: number = 0,
+  options?: CallOptions,
+): Promise<[Buffer, number[], number, SocketAddress | null]> {
+  checkSocket(sock)
+  size(bufsize, 'bufsize')
+  size(maxfds, 'maxfds')
+  const [data, anc, msgFlags, addr] = await sock.recvmsg(bufsize, CMSG_LEN(maxfds * 4), flags, options)
+  return [data, takeFds(anc, maxfds), msgFlags, addr]
+}
+
+function fdsPayload(fds: Iterable<number>): Buffer {
+  const list = Array.from(fds, (fd, i) => int(fd, `fds[${i}]`, 0, INT32_MAX))
+  return Buffer.from(new Int32Array(list).buffer)
+}
+
 /**
  * Python's `send_fds`: sends `buffers` with the fds in one SCM_RIGHTS message. Unlike
  * CPython 3.13, `flags` and `address` are honoured.
@@ -189,9 +263,7 @@ export function sendFdsSync(
   address?: Address | null,
 ): number {
   checkSocket(sock)
-  const list = Array.from(fds, (fd, i) => int(fd, `fds[${i}]`, 0, INT32_MAX))
-  const payload = Buffer.from(new Int32Array(list).buffer)
-  return sock.sendmsgSync(buffers, [[SOL_SOCKET, SCM_RIGHTS, payload]], flags, address)
+  return sock.sendmsgSync(buffers, [[SOL_SOCKET, SCM_RIGHTS, fdsPayload(fds)]], flags, address)
 }
 
 /**

@@ -14,7 +14,8 @@ export type {
   SocketAddress,
 } from './address'
 export { getdefaulttimeout, setdefaulttimeout } from './defaults'
-export { SocketError, GaiError, TimeoutError, type SocketErrorProps } from './errors'
+export { SocketError, GaiError, TimeoutError, AbortError, type SocketErrorProps } from './errors'
+export type { CallOptions } from './waiter'
 export {
   socketpair,
   fromfd,
@@ -22,10 +23,13 @@ export {
   dup,
   hasIpv6,
   createConnectionSync,
+  createConnection,
   createServer,
   hasDualstackIpv6,
   sendFdsSync,
   recvFdsSync,
+  sendFds,
+  recvFds,
   type CreateConnectionOptions,
   type CreateServerOptions,
 } from './functions'
@@ -47,6 +51,12 @@ export {
 export {
   getaddrinfoSync,
   getnameinfoSync,
+  getaddrinfo,
+  getnameinfo,
+  gethostbyname,
+  gethostbynameEx,
+  gethostbyaddr,
+  getfqdn,
   gethostbynameSync,
   gethostbynameExSync,
   gethostbyaddrSync,

@@ -5,6 +5,7 @@
  */
 import type { SocketAddress } from './address'
 import { native } from './native'
+import { cancellable, prepare, type CallOptions } from './waiter'
 import { cstring, int, int32, invalidArgType, port as checkPort, UINT32_MAX } from './validate'
 
 /** One `getaddrinfo` answer: `[family, type, proto, canonname, sockaddr]`. */
@@ -27,20 +28,24 @@ export function getaddrinfoSync(
   proto: number = 0,
   flags: number = 0,
 ): AddrInfo[] {
+  return native.getaddrinfo(...addrinfoArgs(host, port, family, type, proto, flags)) as AddrInfo[]
+}
+
+function addrinfoArgs(
+  host: unknown,
+  port: unknown,
+  family: unknown,
+  type: unknown,
+  proto: unknown,
+  flags: unknown,
+): [string | null, string | null, number, number, number, number] {
   let service: string | null = null
   if (typeof port === 'number') {
     if (!Number.isInteger(port)) throw invalidArgType('port', 'an integer, a string or null', port)
     service = String(port)
   } else if (typeof port === 'string') service = cstring(port, 'port')
   else if (port !== null && port !== undefined) throw invalidArgType('port', 'of type number, string or null', port)
-  return native.getaddrinfo(
-    hostArg(host),
-    service,
-    int32(family, 'family'),
-    int32(type, 'type'),
-    int32(proto, 'proto'),
-    int32(flags, 'flags'),
-  ) as AddrInfo[]
+  return [hostArg(host), service, int32(family, 'family'), int32(type, 'type'), int32(proto, 'proto'), int32(flags, 'flags')]
 }
 
 /** `getnameinfo(3)` of a numeric `[host, port, flowinfo?, scopeId?]` → `[host, service]`. */
@@ -51,11 +56,15 @@ export function getnameinfoSync(
   if (!Array.isArray(sockaddr) || sockaddr.length < 2 || sockaddr.length > 4) {
     throw invalidArgType('sockaddr', 'an array [host, port, flowinfo?, scopeId?]', sockaddr)
   }
+  return native.getnameinfo(...nameinfoArgs(sockaddr, flags))
+}
+
+function nameinfoArgs(sockaddr: readonly unknown[], flags: unknown): [string, number, number | null, number | null, number] {
   const host = cstring(sockaddr[0], 'sockaddr[0]')
   const p = checkPort(sockaddr[1], 'sockaddr[1]')
   const flowinfo = sockaddr[2] === undefined ? null : int(sockaddr[2], 'sockaddr[2]', 0, 0xfffff)
   const scope = sockaddr[3] === undefined ? null : int(sockaddr[3], 'sockaddr[3]', 0, UINT32_MAX)
-  return native.getnameinfo(host, p, flowinfo, scope, int32(flags, 'flags'))
+  return [host, p, flowinfo, scope, int32(flags, 'flags')]
 }
 
 /** The IPv4 address of `host` (`''` → `'0.0.0.0'`, `'<broadcast>'` → `'255.255.255.255'`). */
@@ -104,4 +113,63 @@ export function getservbyport(port: number, protocolname?: string | null): strin
 /** Protocol number of a protocol name (`getprotobyname('udp') === 17`); `ENOTFOUND` if unknown. */
 export function getprotobyname(protocolname: string): number {
   return native.getprotobyname(cstring(protocolname, 'protocolname'))
+}
+
+// ---- Promise forms: the lookup runs on the libuv thread pool ----------------------
+
+/** Promise form of {@link getaddrinfoSync}; takes `{ signal, timeout }` last. */
+export async function getaddrinfo(
+  host: string | null | undefined,
+  port: number | string | null | undefined,
+  family: number = 0,
+  type: number = 0,
+  proto: number = 0,
+  flags: number = 0,
+  options?: CallOptions,
+): Promise<AddrInfo[]> {
+  const args = addrinfoArgs(host, port, family, type, proto, flags)
+  const p = prepare(options, null)
+  return (await cancellable(native.getaddrinfoAsync(...args, p.signal), p, 'getaddrinfo')) as AddrInfo[]
+}
+
+/** Promise form of {@link getnameinfoSync}. */
+export async function getnameinfo(
+  sockaddr: readonly [host: string, port: number, flowinfo?: number, scopeId?: number],
+  flags: number = 0,
+  options?: CallOptions,
+): Promise<[host: string, service: string]> {
+  if (!Array.isArray(sockaddr) || sockaddr.length < 2 || sockaddr.length > 4) {
+    throw invalidArgType('sockaddr', 'an array [host, port, flowinfo?, scopeId?]', sockaddr)
+  }
+  const args = nameinfoArgs(sockaddr, flags)
+  const p = prepare(options, null)
+  return cancellable(native.getnameinfoAsync(...args, p.signal), p, 'getnameinfo')
+}
+
+/** Promise form of {@link gethostbynameSync}. */
+export async function gethostbyname(host: string, options?: CallOptions): Promise<string> {
+  const h = cstring(host, 'host')
+  const p = prepare(options, null)
+  return cancellable(native.gethostbynameAsync(h, p.signal), p, 'gethostbyname')
+}
+
+/** Promise form of {@link gethostbynameExSync}. */
+export async function gethostbynameEx(host: string, options?: CallOptions): Promise<[hostname: string, aliases: string[], addresses: string[]]> {
+  const h = cstring(host, 'host')
+  const p = prepare(options, null)
+  return cancellable(native.gethostbynameExAsync(h, p.signal), p, 'gethostbyname')
+}
+
+/** Promise form of {@link gethostbyaddrSync}. */
+export async function gethostbyaddr(ip: string, options?: CallOptions): Promise<[hostname: string, aliases: string[], addresses: string[]]> {
+  const h = cstring(ip, 'ip')
+  const p = prepare(options, null)
+  return cancellable(native.gethostbyaddrAsync(h, p.signal), p, 'gethostbyaddr')
+}
+
+/** Promise form of {@link getfqdnSync}. */
+export async function getfqdn(name: string = '', options?: CallOptions): Promise<string> {
+  const n = cstring(name, 'name')
+  const p = prepare(options, null)
+  return cancellable(native.getfqdnAsync(n, p.signal), p, 'getfqdn')
 }

@@ -105,3 +105,40 @@ export async function waitUntil<T>(
     p.signal?.removeEventListener('abort', onAbort)
   }
 }
+
+/**
+ * Settles like `work`, unless the call's signal aborts first (AbortError) or its
+ * deadline passes (TimeoutError). For work that cannot be interrupted (a lookup on the
+ * thread pool): its late result is dropped.
+ */
+export function cancellable<T>(work: Promise<T>, p: Prepared, syscall: string): Promise<T> {
+  if (p.signal === undefined && p.deadline === undefined) return work
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined
+    const done = () => {
+      if (timer) clearTimeout(timer)
+      p.signal?.removeEventListener('abort', onAbort)
+    }
+    const onAbort = () => {
+      done()
+      reject(abortError(p.signal!))
+    }
+    p.signal?.addEventListener('abort', onAbort, { once: true })
+    if (p.deadline !== undefined) {
+      timer = setTimeout(() => {
+        done()
+        reject(timeoutError(syscall))
+      }, Math.max(0, p.deadline - performance.now()))
+    }
+    work.then(
+      (v) => {
+        done()
+        resolve(v)
+      },
+      (e) => {
+        done()
+        reject(e)
+      },
+    )
+  })
+}
