@@ -7,7 +7,7 @@ import { programs } from './programs'
 
 async function main(): Promise<number> {
   const started = Date.now()
-  console.log('bsd-sockets demo: classic Python socket tutorials, ported to Node with the Sync API.')
+  console.log('bsd-sockets demo: classic Python socket tutorials, ported to Node (Sync and Promise APIs).')
   console.log('Everything runs on this machine only (127.0.0.1 and AF_UNIX sockets in a temp dir).')
   const failed: string[] = []
   const skipped: string[] = []

@@ -2,6 +2,7 @@
 import * as echo from './echo'
 import * as fileTransfer from './file-transfer'
 import * as getaddrinfo from './getaddrinfo'
+import * as manyClients from './many-clients'
 import * as ping from './ping'
 import * as senderReceiver from './sender-receiver'
 import * as thankYou from './thank-you'
@@ -18,6 +19,7 @@ export const programs: Program[] = [
   { name: 'thank-you', title: '"Thank you for connecting" server and client (TCP)', run: thankYou.run },
   { name: 'file-transfer', title: 'File transfer with sendfileSync (TCP)', run: fileTransfer.run },
   { name: 'sender-receiver', title: 'Determined sender, patient receiver (AF_UNIX stream)', run: senderReceiver.run },
+  { name: 'many-clients', title: 'One async server, many clients at once (Promise API)', run: manyClients.run },
   { name: 'getaddrinfo', title: "getaddrinfo('localhost', 80)", run: getaddrinfo.run },
   { name: 'ping', title: 'Raw-socket ICMP ping of 127.0.0.1', run: ping.run },
 ]
