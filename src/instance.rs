@@ -6,7 +6,7 @@ use std::rc::Rc;
 use napi::bindgen_prelude::*;
 use napi::sys;
 
-use crate::reactor::Backend;
+use crate::reactor::{self, Backend};
 
 /// The JS error classes of one environment.
 pub struct ErrorClasses {
@@ -47,8 +47,8 @@ pub fn backend(env: &Env) -> Result<Rc<Backend>> {
   if let Some(b) = &inst.backend {
     return Ok(b.clone());
   }
-  let b = Backend::new(env.raw()).map_err(|_| Error::from_reason("bsd-sockets: no libuv loop in this runtime"))?;
-  b.install_teardown();
+  let b = reactor::new_backend(env.raw())
+    .map_err(|_| Error::from_reason("bsd-sockets: this runtime has no libuv event loop for async calls"))?;
   inst.backend = Some(b.clone());
   Ok(b)
 }

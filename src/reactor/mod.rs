@@ -9,10 +9,46 @@
 
 mod uv;
 
-pub use uv::{Backend, Interest};
+use std::ffi::c_int;
+use std::rc::Rc;
 
 use napi::bindgen_prelude::*;
+use napi::sys;
 use napi_derive::napi;
+
+/// Which way a wait waits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Interest {
+  /// Readable (data, a connection, EOF or an error).
+  Read,
+  /// Writable (room, a finished connect, or an error).
+  Write,
+}
+
+/// What an event-loop backend provides. Errors are errno values.
+pub trait Reactor {
+  /// Starts watching `fd`; returns the slot the other calls take.
+  fn watch(&self, fd: c_int, referenced: bool) -> std::result::Result<u32, i32>;
+  /// A promise that resolves to 1 when the socket is ready for `interest`, 0 if
+  /// [`Reactor::cancel`] cancels wait `id` first, 2 if the socket is unwatched first.
+  fn wait(&self, slot: u32, interest: Interest, id: u32) -> std::result::Result<sys::napi_value, i32>;
+  /// Cancels wait `id`; false if it had already settled.
+  fn cancel(&self, slot: u32, id: u32) -> bool;
+  /// Whether waits on this socket keep the process alive.
+  fn set_ref(&self, slot: u32, referenced: bool);
+  /// Stops watching; every wait settles as closed. Called before the fd is closed.
+  fn unwatch(&self, slot: u32);
+}
+
+/// The reactor of an environment: libuv's loop in Node.
+pub type Backend = dyn Reactor;
+
+/// Creates the reactor of `env`.
+pub fn new_backend(env: sys::napi_env) -> std::result::Result<Rc<Backend>, i32> {
+  let b = uv::UvReactor::new(env)?;
+  b.install_teardown();
+  Ok(b)
+}
 
 use crate::instance;
 

@@ -5,7 +5,7 @@
 //! Invariants:
 //! * a watcher's poll handle is active exactly while a waiter of some direction is
 //!   queued, so an idle socket never keeps the process alive;
-//! * [`Backend::unwatch`] stops and closes the handle *before* the caller closes the
+//! * [`Reactor::unwatch`] stops and closes the handle *before* the caller closes the
 //!   fd (libuv: never close an fd that is being polled);
 //! * every waiter is settled exactly once: ready (1), cancelled (0) or closed (2);
 //! * settlement from a libuv callback happens inside a handle scope and a callback
@@ -18,6 +18,8 @@ use std::ptr;
 use std::rc::Rc;
 
 use napi::sys;
+
+use super::{Interest, Reactor};
 
 #[repr(C)]
 struct UvHandle {
@@ -42,15 +44,6 @@ extern "C" {
   fn uv_unref(handle: *mut UvHandle);
   fn uv_handle_set_data(handle: *mut UvHandle, data: *mut c_void);
   fn uv_handle_get_data(handle: *const UvHandle) -> *mut c_void;
-}
-
-/// Which way a waiter waits.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Interest {
-  /// Readable (data, a connection, EOF or an error).
-  Read,
-  /// Writable (room, a finished connect, or an error).
-  Write,
 }
 
 /// How a wait ended; the promise resolves to this number.
@@ -80,12 +73,12 @@ struct Watcher {
 
 /// What a poll handle's data points to (freed in the close callback).
 struct HandleData {
-  backend: Rc<Backend>,
+  backend: Rc<UvReactor>,
   slot: u32,
 }
 
 /// The libuv reactor of one environment.
-pub struct Backend {
+pub struct UvReactor {
   env: sys::napi_env,
   loop_: *mut sys::uv_loop_s,
   async_ctx: sys::napi_async_context,
@@ -96,11 +89,13 @@ pub struct Backend {
   teardown: RefCell<Option<sys::napi_async_cleanup_hook_handle>>,
   /// Set when the environment is going away: no new watchers, no settlement.
   dead: RefCell<bool>,
+  /// Itself, for the handles' data (which must keep the reactor alive until closed).
+  this: std::rc::Weak<UvReactor>,
 }
 
-impl Backend {
+impl UvReactor {
   /// The backend of `env`'s loop.
-  pub fn new(env: sys::napi_env) -> Result<Rc<Backend>, i32> {
+  pub fn new(env: sys::napi_env) -> Result<Rc<UvReactor>, i32> {
     let mut loop_ = ptr::null_mut();
     // SAFETY: a live env; the out-pointer is valid.
     if unsafe { sys::napi_get_uv_event_loop(env, &mut loop_) } != sys::Status::napi_ok || loop_.is_null() {
@@ -114,7 +109,8 @@ impl Backend {
       sys::napi_create_string_utf8(env, label.as_ptr().cast(), label.len() as isize, &mut name);
       sys::napi_async_init(env, ptr::null_mut(), name, &mut ctx);
     }
-    Ok(Rc::new(Backend {
+    Ok(Rc::new_cyclic(|this| UvReactor {
+      this: this.clone(),
       env,
       loop_,
       async_ctx: ctx,
@@ -129,7 +125,7 @@ impl Backend {
   /// Registers the async cleanup hook that closes every handle when the environment
   /// goes away (a worker exits, the process ends), so Node never finds our handles
   /// open when it closes the loop.
-  pub fn install_teardown(self: &Rc<Backend>) {
+  pub fn install_teardown(self: &Rc<UvReactor>) {
     let arg = Rc::into_raw(self.clone()) as *mut c_void;
     let mut handle = ptr::null_mut();
     // SAFETY: a live env; `arg` keeps one strong count until the hook runs.
@@ -138,13 +134,16 @@ impl Backend {
       *self.teardown.borrow_mut() = Some(handle);
     } else {
       // SAFETY: give back the count taken above.
-      drop(unsafe { Rc::from_raw(arg as *const Backend) });
+      drop(unsafe { Rc::from_raw(arg as *const UvReactor) });
     }
   }
 
   /// Starts watching `fd` (idle until something waits). Returns a slot number, or an
   /// errno (libuv's error is negative; we return it positive).
-  pub fn watch(self: &Rc<Backend>, fd: c_int, referenced: bool) -> Result<u32, i32> {
+  fn watch_fd(&self, fd: c_int, referenced: bool) -> Result<u32, i32> {
+    let Some(me) = self.this.upgrade() else {
+      return Err(libc::EBADF);
+    };
     if *self.dead.borrow() {
       return Err(libc::EBADF);
     }
@@ -169,10 +168,7 @@ impl Backend {
         (w.len() - 1) as u32
       }
     };
-    let data = Box::new(HandleData {
-      backend: self.clone(),
-      slot,
-    });
+    let data = Box::new(HandleData { backend: me, slot });
     // SAFETY: handle is initialised; data lives until the close callback.
     unsafe {
       uv_handle_set_data(handle, Box::into_raw(data).cast());
@@ -191,7 +187,7 @@ impl Backend {
   }
 
   /// Queues a waiter; returns the promise it will settle, or an errno.
-  pub fn wait(&self, slot: u32, interest: Interest, id: u32) -> Result<sys::napi_value, i32> {
+  fn wait_for(&self, slot: u32, interest: Interest, id: u32) -> Result<sys::napi_value, i32> {
     if *self.dead.borrow() {
       return Err(libc::EBADF);
     }
@@ -223,7 +219,7 @@ impl Backend {
   }
 
   /// Settles waiter `id` as cancelled. Returns whether it was still queued.
-  pub fn cancel(&self, slot: u32, id: u32) -> bool {
+  fn cancel_wait(&self, slot: u32, id: u32) -> bool {
     let found = {
       let mut watchers = self.watchers.borrow_mut();
       let Some(Some(w)) = watchers.get_mut(slot as usize) else {
@@ -243,7 +239,7 @@ impl Backend {
   }
 
   /// `ref()`/`unref()`: whether waiting on this socket keeps the loop alive.
-  pub fn set_ref(&self, slot: u32, referenced: bool) {
+  fn set_referenced(&self, slot: u32, referenced: bool) {
     let mut watchers = self.watchers.borrow_mut();
     if let Some(Some(w)) = watchers.get_mut(slot as usize) {
       if w.referenced != referenced {
@@ -262,7 +258,7 @@ impl Backend {
 
   /// Stops watching: every waiter settles as closed, the poll stops (its fd leaves
   /// epoll now) and the handle closes. Only then may the caller close the fd.
-  pub fn unwatch(&self, slot: u32) {
+  fn unwatch_slot(&self, slot: u32) {
     self.settle_all(slot, Outcome::Closed);
     let w = self.watchers.borrow_mut().get_mut(slot as usize).and_then(Option::take);
     if let Some(w) = w {
@@ -403,6 +399,24 @@ impl Backend {
   }
 }
 
+impl Reactor for UvReactor {
+  fn watch(&self, fd: c_int, referenced: bool) -> Result<u32, i32> {
+    self.watch_fd(fd, referenced)
+  }
+  fn wait(&self, slot: u32, interest: Interest, id: u32) -> Result<sys::napi_value, i32> {
+    self.wait_for(slot, interest, id)
+  }
+  fn cancel(&self, slot: u32, id: u32) -> bool {
+    self.cancel_wait(slot, id)
+  }
+  fn set_ref(&self, slot: u32, referenced: bool) {
+    self.set_referenced(slot, referenced)
+  }
+  fn unwatch(&self, slot: u32) {
+    self.unwatch_slot(slot)
+  }
+}
+
 unsafe fn free_handle(handle: *mut UvHandle, words: usize) {
   // SAFETY: handle came from Box<[u64]> of `words` words in watch().
   drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(handle as *mut u64, words)) });
@@ -441,6 +455,6 @@ unsafe extern "C" fn on_close(handle: *mut UvHandle) {
 
 unsafe extern "C" fn on_teardown(_handle: sys::napi_async_cleanup_hook_handle, arg: *mut c_void) {
   // SAFETY: the count taken in install_teardown, given back here.
-  let backend = unsafe { Rc::from_raw(arg as *const Backend) };
+  let backend = unsafe { Rc::from_raw(arg as *const UvReactor) };
   let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backend.teardown_now()));
 }
