@@ -45,7 +45,15 @@ impl ToNapiValue for FoundValue {
         Found::AddrInfo(list) => {
           let rows: Vec<(i32, i32, i32, String, JsAddress)> = list
             .into_iter()
-            .map(|ai| (ai.family, ai.socktype, ai.protocol, ai.canonname, JsAddress::from_sockaddr(&ai.addr)))
+            .map(|ai| {
+              (
+                ai.family,
+                ai.socktype,
+                ai.protocol,
+                ai.canonname,
+                JsAddress::from_sockaddr(&ai.addr),
+              )
+            })
             .collect();
           Vec::to_napi_value(env, rows)
         }
@@ -127,13 +135,19 @@ pub fn gethostbyname_async(host: String, signal: Option<AbortSignal>) -> AsyncTa
 /// `[hostname, aliases, addresses]` of a name, on the thread pool.
 #[napi(ts_return_type = "Promise<[string, Array<string>, Array<string>]>")]
 pub fn gethostbyname_ex_async(host: String, signal: Option<AbortSignal>) -> AsyncTask<Lookup> {
-  task(signal, Box::new(move || resolve::gethostbyname_ex(&host).map(|(n, a, l)| Found::Host(n, a, l))))
+  task(
+    signal,
+    Box::new(move || resolve::gethostbyname_ex(&host).map(|(n, a, l)| Found::Host(n, a, l))),
+  )
 }
 
 /// `[hostname, aliases, addresses]` of an address, on the thread pool.
 #[napi(ts_return_type = "Promise<[string, Array<string>, Array<string>]>")]
 pub fn gethostbyaddr_async(host: String, signal: Option<AbortSignal>) -> AsyncTask<Lookup> {
-  task(signal, Box::new(move || resolve::gethostbyaddr(&host).map(|(n, a, l)| Found::Host(n, a, l))))
+  task(
+    signal,
+    Box::new(move || resolve::gethostbyaddr(&host).map(|(n, a, l)| Found::Host(n, a, l))),
+  )
 }
 
 /// Fully qualified name, on the thread pool.
