@@ -178,16 +178,19 @@ impl<'fd> Io<'fd> {
   /// In non-blocking and timeout modes readiness is checked first when the fd itself
   /// is blocking (accept has no MSG_DONTWAIT).
   pub(crate) fn accept(&self, fd_nonblocking: bool) -> Result<(socket2::Socket, SockAddr)> {
-    if !fd_nonblocking && self.timeout != Timeout::Blocking {
-      let deadline = match self.timeout {
-        Timeout::NonBlocking => Some(Instant::now()),
-        t => t.deadline(),
-      };
-      match wait(self.fileno(), Interest::Read, deadline, "accept") {
-        Err(Error::Timeout { .. }) if self.timeout == Timeout::NonBlocking => {
-          return Err(Error::os(libc::EAGAIN, "accept"))
-        }
-        r => r?,
+    if !fd_nonblocking {
+      match self.timeout {
+        Timeout::Blocking => {}
+        Timeout::NonBlocking => loop {
+          // A zero-timeout poll: is a connection waiting right now?
+          match sys::poll_one(self.fileno(), sys::POLLIN, 0) {
+            Ok(0) => return Err(Error::os(libc::EAGAIN, "accept")),
+            Ok(_) => break,
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+            Err(e) => return Err(Error::from_io(e, "poll")),
+          }
+        },
+        t => wait(self.fileno(), Interest::Read, t.deadline(), "accept")?,
       }
     }
     self.run(Interest::Read, "accept", Deadline::Lazy, 0, |s, _| s.accept())
