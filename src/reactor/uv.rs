@@ -3,8 +3,9 @@
 //! handful of functions below are declared, not linked from a private copy.
 //!
 //! Invariants:
-//! * a watcher's poll handle is active exactly while a waiter of some direction is
-//!   queued, so an idle socket never keeps the process alive;
+//! * a watcher's poll handle is ref'd exactly while a waiter is queued (and the socket
+//!   is `ref()`ed), so an idle socket never keeps the process alive; read interest may
+//!   stay registered, unref'd, between waits (see `sync`);
 //! * [`Reactor::unwatch`] stops and closes the handle *before* the caller closes the
 //!   fd (libuv: never close an fd that is being polled);
 //! * every waiter is settled exactly once: ready (1), cancelled (0) or closed (2);
@@ -68,7 +69,10 @@ struct Watcher {
   readers: VecDeque<Waiter>,
   writers: VecDeque<Waiter>,
   mask: c_int,
+  /// What `ref()`/`unref()` asked for.
   referenced: bool,
+  /// Whether the handle is uv_ref'd now: only while someone waits (and `referenced`).
+  held: bool,
 }
 
 /// What a poll handle's data points to (freed in the close callback).
@@ -172,9 +176,8 @@ impl UvReactor {
     // SAFETY: handle is initialised; data lives until the close callback.
     unsafe {
       uv_handle_set_data(handle, Box::into_raw(data).cast());
-      if !referenced {
-        uv_unref(handle);
-      }
+      // Nobody waits yet: the handle must not keep the loop alive.
+      uv_unref(handle);
     }
     self.watchers.borrow_mut()[slot as usize] = Some(Watcher {
       handle,
@@ -182,6 +185,7 @@ impl UvReactor {
       writers: VecDeque::new(),
       mask: 0,
       referenced,
+      held: false,
     });
     Ok(slot)
   }
@@ -210,7 +214,7 @@ impl UvReactor {
         Interest::Write => w.writers.push_back(waiter),
       }
     }
-    if let Err(e) = self.update_mask(slot) {
+    if let Err(e) = self.sync(slot, true) {
       // The poll could not start: settle as ready so the retry reports the real error.
       self.settle_all(slot, Outcome::Ready);
       return Err(e);
@@ -231,7 +235,7 @@ impl UvReactor {
     match found {
       Some(waiter) => {
         self.settle(waiter.deferred, Outcome::Cancelled);
-        let _ = self.update_mask(slot);
+        let _ = self.sync(slot, true);
         true
       }
       None => false,
@@ -240,20 +244,10 @@ impl UvReactor {
 
   /// `ref()`/`unref()`: whether waiting on this socket keeps the loop alive.
   fn set_referenced(&self, slot: u32, referenced: bool) {
-    let mut watchers = self.watchers.borrow_mut();
-    if let Some(Some(w)) = watchers.get_mut(slot as usize) {
-      if w.referenced != referenced {
-        // SAFETY: a live, initialised handle.
-        unsafe {
-          if referenced {
-            uv_ref(w.handle)
-          } else {
-            uv_unref(w.handle)
-          }
-        }
-        w.referenced = referenced;
-      }
+    if let Some(Some(w)) = self.watchers.borrow_mut().get_mut(slot as usize) {
+      w.referenced = referenced;
     }
+    let _ = self.sync(slot, true);
   }
 
   /// Stops watching: every waiter settles as closed, the poll stops (its fd leaves
@@ -287,7 +281,7 @@ impl UvReactor {
     for waiter in waiters {
       self.settle(waiter.deferred, outcome);
     }
-    let _ = self.update_mask(slot);
+    let _ = self.sync(slot, false);
   }
 
   fn settle(&self, deferred: sys::napi_deferred, outcome: Outcome) {
@@ -299,41 +293,55 @@ impl UvReactor {
     }
   }
 
-  /// Starts, changes or stops the poll to match the queues. Unchanged masks cost
-  /// nothing: each uv_poll_start re-registers the fd with epoll.
-  fn update_mask(&self, slot: u32) -> Result<(), i32> {
+  /// Makes the poll and its ref match the queues. Read interest stays registered
+  /// ("parked", unref'd) after the last reader leaves when `keep_read` says so: the
+  /// next read wait then costs no epoll_ctl at all, which is what a request/response
+  /// loop does all day. A wakeup that finds no reader un-parks it (no busy loop).
+  /// Write interest is never parked: a socket is nearly always writable.
+  fn sync(&self, slot: u32, keep_read: bool) -> Result<(), i32> {
     let mut watchers = self.watchers.borrow_mut();
     let Some(Some(w)) = watchers.get_mut(slot as usize) else {
       return Ok(());
     };
     let mut mask = 0;
-    if !w.readers.is_empty() {
+    if !w.readers.is_empty() || (keep_read && w.mask & UV_READABLE != 0) {
       mask |= UV_READABLE;
     }
     if !w.writers.is_empty() {
       mask |= UV_WRITABLE;
     }
-    if mask == w.mask {
-      return Ok(());
-    }
-    // SAFETY: a live, initialised handle.
-    let r = unsafe {
-      if mask == 0 {
-        uv_poll_stop(w.handle)
-      } else {
-        uv_poll_start(w.handle, mask, on_poll)
+    if mask != w.mask {
+      // SAFETY: a live, initialised handle.
+      let r = unsafe {
+        if mask == 0 {
+          uv_poll_stop(w.handle)
+        } else {
+          uv_poll_start(w.handle, mask, on_poll)
+        }
+      };
+      if r != 0 {
+        return Err(-r);
       }
-    };
-    if r != 0 {
-      return Err(-r);
+      w.mask = mask;
     }
-    w.mask = mask;
+    let hold = w.referenced && !(w.readers.is_empty() && w.writers.is_empty());
+    if hold != w.held {
+      // SAFETY: as above.
+      unsafe {
+        if hold {
+          uv_ref(w.handle)
+        } else {
+          uv_unref(w.handle)
+        }
+      }
+      w.held = hold;
+    }
     Ok(())
   }
 
   /// The poll callback's work: settle the ready directions' waiters.
   fn ready(&self, slot: u32, status: c_int, events: c_int) {
-    let waiters: Vec<Waiter> = {
+    let (waiters, spurious_read) = {
       let mut watchers = self.watchers.borrow_mut();
       let Some(Some(w)) = watchers.get_mut(slot as usize) else {
         return;
@@ -341,6 +349,7 @@ impl UvReactor {
       // An error (status < 0) wakes everyone: their retry reports it.
       let read = status < 0 || events & (UV_READABLE | 4/* UV_DISCONNECT */) != 0;
       let write = status < 0 || events & UV_WRITABLE != 0;
+      let spurious_read = read && w.readers.is_empty();
       let mut out = Vec::new();
       if read {
         out.extend(w.readers.drain(..));
@@ -348,9 +357,10 @@ impl UvReactor {
       if write {
         out.extend(w.writers.drain(..));
       }
-      out
+      (out, spurious_read)
     };
     if waiters.is_empty() {
+      let _ = self.sync(slot, !spurious_read);
       return;
     }
     // SAFETY: we are on the loop thread of a live env, called by libuv.
@@ -365,7 +375,7 @@ impl UvReactor {
       for waiter in waiters {
         self.settle(waiter.deferred, Outcome::Ready);
       }
-      let _ = self.update_mask(slot);
+      let _ = self.sync(slot, !spurious_read);
       if scoped {
         // Closing the callback scope runs the microtasks our settlements queued.
         sys::napi_close_callback_scope(self.env, cscope);
