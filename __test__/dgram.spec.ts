@@ -60,6 +60,20 @@ describe('UDP', () => {
     expect(() => (a.sendtoSync as (d: string) => number)('x')).toThrow(TypeError)
   })
 
+  it('a reused address array is re-read each call (mutating it changes the destination)', () => {
+    const a = udp()
+    const b = udp()
+    const c = udp()
+    const to: [string, number] = ['127.0.0.1', (b.getsockname() as InetAddress)[1]]
+    a.sendtoSync('to b', to)
+    to[1] = (c.getsockname() as InetAddress)[1]
+    a.sendtoSync('to c', to)
+    to[1] = 70000
+    expect(() => a.sendtoSync('nowhere', to)).toThrow(expect.objectContaining({ code: 'ERR_SOCKET_BAD_PORT' }))
+    expect(b.recvSync(10).toString()).toBe('to b')
+    expect(c.recvSync(10).toString()).toBe('to c')
+  })
+
   it('zero-length datagrams arrive as empty Buffers and are not EOF', () => {
     const a = udp()
     const b = udp()

@@ -57,22 +57,43 @@ function remember(key: string, len: number): Buffer {
   return copy
 }
 
+// The last numeric AF_INET/AF_INET6 address encoded: a send loop passes the same tuple
+// again and again. Its fields are compared too, since a caller may mutate the array.
+let lastTuple: readonly unknown[] | undefined
+let lastHost: unknown
+let lastPort: unknown
+let lastFamily = -1
+let lastEncoded: Buffer | undefined
+
 /**
  * Validates `addr` for a socket of `family` and returns its raw sockaddr. Throws
  * TypeError/RangeError for a wrong shape; resolves host names (GaiError on failure).
  */
 export function encodeAddress(family: number, addr: unknown, name = 'address'): Uint8Array {
+  if (
+    addr === lastTuple &&
+    family === lastFamily &&
+    (addr as readonly unknown[])[0] === lastHost &&
+    (addr as readonly unknown[])[1] === lastPort &&
+    (addr as readonly unknown[]).length === 2
+  ) {
+    return lastEncoded!
+  }
   switch (family) {
     case AF_INET: {
       const t = tuple(addr, name, 2, 2, '[host, port]')
       const host = cstring(t[0], `${name}[0]`)
       const port = checkPort(t[1], `${name}[1]`)
       const cacheable = NUMERIC.test(host)
-      const key = cacheable ? `4|${host}|${port}` : ''
-      const hit = cacheable ? cache.get(key) : undefined
-      if (hit) return hit
-      const len = native.encodeInet(host, port, scratch)
-      return cacheable ? remember(key, len) : scratch.subarray(0, len)
+      if (!cacheable) return scratch.subarray(0, native.encodeInet(host, port, scratch))
+      const key = `4|${host}|${port}`
+      const encoded = cache.get(key) ?? remember(key, native.encodeInet(host, port, scratch))
+      lastTuple = t
+      lastHost = host
+      lastPort = port
+      lastFamily = family
+      lastEncoded = encoded
+      return encoded
     }
     case AF_INET6: {
       const t = tuple(addr, name, 2, 4, '[host, port, flowinfo?, scopeId?]')

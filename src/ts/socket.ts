@@ -424,18 +424,14 @@ export class Socket implements Disposable {
     size(bufsize, 'bufsize')
     int32(flags, 'flags')
     const p = prepare(options, this.#timeout)
-    if (this.#reads === 0 && this.#streak < MAX_STREAK) {
+    // Each attempt takes its buffer from the pool (synchronously, so nothing else
+    // can use that stretch of the pool meanwhile).
+    return this.#run(false, 'recv', p, () => {
       const buf = reserve(bufsize)
       const off = offsetIn(buf)
       const n = fast.tryRecvInto(this.#fd, 0, buf, off, bufsize, flags)
-      if (n !== WOULD_BLOCK) {
-        this.#streak++
-        return commit(buf, off, n, bufsize)
-      }
-    }
-    const own = Buffer.allocUnsafe(bufsize)
-    const n = await this.#wait(false, 'recv', p, () => fast.tryRecvInto(this.#fd, 0, own, 0, bufsize, flags))
-    return commit(own, 0, n, bufsize)
+      return n === WOULD_BLOCK ? WOULD_BLOCK : commit(buf, off, n, bufsize)
+    })
   }
 
   /** Receives into `buffer`; resolves to the byte count. */
@@ -452,18 +448,12 @@ export class Socket implements Disposable {
     size(bufsize, 'bufsize')
     int32(flags, 'flags')
     const p = prepare(options, this.#timeout)
-    if (this.#reads === 0 && this.#streak < MAX_STREAK) {
+    return this.#run(false, 'recvfrom', p, () => {
       const buf = reserve(bufsize)
       const off = offsetIn(buf)
       const r = fast.tryRecvfromInto(this.#fd, 0, buf, off, bufsize, flags)
-      if (r !== WOULD_BLOCK) {
-        this.#streak++
-        return [commit(buf, off, r[0], bufsize), r[1] as SocketAddress | null]
-      }
-    }
-    const own = Buffer.allocUnsafe(bufsize)
-    const [n, addr] = await this.#wait(false, 'recvfrom', p, () => fast.tryRecvfromInto(this.#fd, 0, own, 0, bufsize, flags))
-    return [commit(own, 0, n, bufsize), addr as SocketAddress | null]
+      return r === WOULD_BLOCK ? WOULD_BLOCK : ([commit(buf, off, r[0], bufsize), r[1]] as [Buffer, SocketAddress | null])
+    })
   }
 
   /** Receives into `buffer`: `[nbytes, address]`. */

@@ -35,7 +35,10 @@ export interface Prepared {
  * each async call). Throws (so the async caller rejects) before any syscall, including
  * for a signal that is already aborted.
  */
+const NOTHING: Prepared = Object.freeze({ signal: undefined, deadline: undefined })
+
 export function prepare(options: CallOptions | undefined, socketTimeout: number | null): Prepared {
+  if (options === undefined && (socketTimeout === null || socketTimeout === 0)) return NOTHING
   let signal: AbortSignal | undefined
   let timeout: number | null = null
   if (options !== undefined) {
