@@ -328,13 +328,13 @@ export class Socket implements Disposable {
    * direction are already waiting, so nobody jumps the queue), then wait for readiness
    * and retry until it completes, is aborted, or times out.
    */
-  async #run<T>(
+  #run<T>(
     write: boolean,
     syscall: string,
     p: Prepared,
     first: () => T | typeof WOULD_BLOCK,
     again: () => T | typeof WOULD_BLOCK = first,
-  ): Promise<T> {
+  ): T | Promise<T> {
     if ((write ? this.#writes : this.#reads) === 0 && this.#streak < MAX_STREAK) {
       const r = first()
       if (r !== WOULD_BLOCK) {
@@ -345,17 +345,15 @@ export class Socket implements Disposable {
     return this.#wait(write, syscall, p, again)
   }
 
-  async #wait<T>(write: boolean, syscall: string, p: Prepared, attempt: () => T | typeof WOULD_BLOCK): Promise<T> {
+  /** Waits for readiness and retries `attempt` until it completes (see {@link waitUntil}). */
+  #wait<T>(write: boolean, syscall: string, p: Prepared, attempt: () => T | typeof WOULD_BLOCK): Promise<T> {
     this.#streak = 0
     const slot = this.#watch()
     if (write) this.#writes++
     else this.#reads++
-    try {
-      return await waitUntil(slot, write, p, syscall, () => (this.#closed ? errnoError('EBADF', EBADF, syscall) : undefined), attempt)
-    } finally {
-      if (write) this.#writes--
-      else this.#reads--
-    }
+    const closed = () => (this.#closed ? errnoError('EBADF', EBADF, syscall) : undefined)
+    const done = write ? () => this.#writes-- : () => this.#reads--
+    return waitUntil(slot, write, p, syscall, closed, attempt, done)
   }
 
   /** The event-loop watch of this socket (created on first use; O_NONBLOCK from then on). */

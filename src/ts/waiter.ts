@@ -65,7 +65,7 @@ export function abortError(signal: AbortSignal): AbortError {
  * Waits for readiness (`write` or read) on the watched socket in `slot` and calls
  * `attempt` after each wakeup until it stops returning {@link WOULD_BLOCK}. Rejects
  * with an AbortError, a TimeoutError at the deadline, or `closed()` when the socket is
- * closed meanwhile. Leaves no listener or timer behind.
+ * closed meanwhile. Leaves no listener or timer behind; calls `done` when it ends.
  */
 export async function waitUntil<T>(
   slot: number,
@@ -74,6 +74,7 @@ export async function waitUntil<T>(
   syscall: string,
   closed: () => Error | undefined,
   attempt: () => T | typeof WOULD_BLOCK,
+  done: () => void,
 ): Promise<T> {
   let id = 0
   let why: 'abort' | 'timeout' | undefined
@@ -106,6 +107,7 @@ export async function waitUntil<T>(
   } finally {
     if (timer) clearTimeout(timer)
     p.signal?.removeEventListener('abort', onAbort)
+    done()
   }
 }
 
