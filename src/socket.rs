@@ -1,7 +1,7 @@
 //! `NativeSocket`: one core `Socket` per JS object. Every method is a type conversion
 //! around one core call. A closed socket answers `EBADF` without touching any fd.
 
-use bsd_sockets_core::msg::Cmsg;
+use bsd_sockets_core::msg::{Cmsg, RecvMsg};
 use bsd_sockets_core::{addr, Error as CoreError, Socket, Timeout};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -39,6 +39,28 @@ fn timeout(env: &Env, secs: Option<f64>) -> Result<Timeout> {
 
 fn sockaddr(env: &Env, raw: &[u8]) -> Result<socket2::SockAddr> {
   addr::from_raw(raw).or_throw(env)
+}
+
+/// Ancillary items from JS as the core's control messages.
+fn cmsgs(items: Vec<(i32, i32, &[u8])>) -> Vec<Cmsg> {
+  items
+    .into_iter()
+    .map(|(level, kind, d)| Cmsg {
+      level,
+      kind,
+      data: d.to_vec(),
+    })
+    .collect()
+}
+
+/// What recvmsg returned, shaped for JS.
+fn recvmsg_tuple(m: RecvMsg) -> RecvMsgTuple {
+  let anc = m
+    .ancillary
+    .into_iter()
+    .map(|c| (c.level, c.kind, Buffer::from(c.data)))
+    .collect();
+  (m.nbytes as u32, anc, m.flags, JsAddress::from_sockaddr(&m.addr))
 }
 
 impl NativeSocket {
@@ -176,12 +198,7 @@ impl NativeSocket {
       .io()
       .recvmsg_into(&mut buffers, ancbufsize as usize, flags)
       .or_throw(&env)?;
-    let anc = m
-      .ancillary
-      .into_iter()
-      .map(|c| (c.level, c.kind, Buffer::from(c.data)))
-      .collect();
-    Ok((m.nbytes as u32, anc, m.flags, JsAddress::from_sockaddr(&m.addr)))
+    Ok(recvmsg_tuple(m))
   }
 
   /// `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items.
@@ -195,14 +212,7 @@ impl NativeSocket {
     raw: Option<&[u8]>,
   ) -> Result<u32> {
     let sa = raw.map(|r| sockaddr(&env, r)).transpose()?;
-    let anc: Vec<Cmsg> = ancillary
-      .into_iter()
-      .map(|(level, kind, d)| Cmsg {
-        level,
-        kind,
-        data: d.to_vec(),
-      })
-      .collect();
+    let anc = cmsgs(ancillary);
     let s = self.sock(&env, "sendmsg")?;
     let r = s.io().sendmsg(&buffers, &anc, flags, sa.as_ref());
     match &sa {
@@ -366,14 +376,7 @@ impl NativeSocket {
       .nonblocking_io()
       .recvmsg_into(&mut buffers, ancbufsize as usize, flags)
     {
-      Ok(m) => {
-        let anc = m
-          .ancillary
-          .into_iter()
-          .map(|c| (c.level, c.kind, Buffer::from(c.data)))
-          .collect();
-        Ok(Some((m.nbytes as u32, anc, m.flags, JsAddress::from_sockaddr(&m.addr))))
-      }
+      Ok(m) => Ok(Some(recvmsg_tuple(m))),
       Err(e) if e.is_would_block() => Ok(None),
       Err(e) => Err(throw(&env, e, None)),
     }
@@ -390,14 +393,7 @@ impl NativeSocket {
     raw: Option<&[u8]>,
   ) -> Result<i64> {
     let sa = raw.map(|r| sockaddr(&env, r)).transpose()?;
-    let anc: Vec<Cmsg> = ancillary
-      .into_iter()
-      .map(|(level, kind, d)| Cmsg {
-        level,
-        kind,
-        data: d.to_vec(),
-      })
-      .collect();
+    let anc = cmsgs(ancillary);
     let s = self.sock(&env, "sendmsg")?;
     match s.nonblocking_io().sendmsg(&buffers, &anc, flags, sa.as_ref()) {
       Ok(n) => Ok(n as i64),
