@@ -30,19 +30,9 @@ import {
   socketpair,
   type InetAddress,
 } from '../src/ts/index'
-import { tempDir } from './helpers'
+import { tempDir, useSockets } from './helpers'
 
-const open: Socket[] = []
-const cleanups: (() => void)[] = []
-function track<T extends Socket | Socket[]>(s: T): T {
-  if (Array.isArray(s)) open.push(...s)
-  else open.push(s)
-  return s
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close()
-  for (const c of cleanups.splice(0)) c()
-})
+const { track, cleanups } = useSockets()
 
 async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; syscall?: string }> {
   try {

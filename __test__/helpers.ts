@@ -3,6 +3,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { fstatSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterEach, expect } from 'vitest'
+
+import { SocketError, type Socket } from '../src/ts/index'
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
 
@@ -62,4 +65,37 @@ export function hasNetns(): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * Per-file socket bookkeeping: `track(s)` closes `s` after the current test, and
+ * functions pushed on `cleanups` run then too (temp dirs, restored defaults).
+ */
+export function useSockets(): {
+  track: <T extends Socket | Socket[]>(s: T) => T
+  cleanups: (() => void)[]
+} {
+  const open: Socket[] = []
+  const cleanups: (() => void)[] = []
+  afterEach(() => {
+    for (const s of open.splice(0)) s.close()
+    for (const c of cleanups.splice(0)) c()
+  })
+  const track = <T extends Socket | Socket[]>(s: T): T => {
+    if (Array.isArray(s)) open.push(...s)
+    else open.push(s)
+    return s
+  }
+  return { track, cleanups }
+}
+
+/** The SocketError `fn` throws (fails the test if it throws anything else, or nothing). */
+export function caught(fn: () => unknown): SocketError {
+  try {
+    fn()
+  } catch (e) {
+    expect(e).toBeInstanceOf(SocketError)
+    return e as SocketError
+  }
+  throw new Error('expected a SocketError')
 }

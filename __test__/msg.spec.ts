@@ -27,17 +27,9 @@ import {
   close as closeFd,
   type InetAddress,
 } from '../src/ts/index'
-import { fdIsOpen } from './helpers'
+import { fdIsOpen, useSockets } from './helpers'
 
-const open: Socket[] = []
-function track<T extends Socket | Socket[]>(s: T): T {
-  if (Array.isArray(s)) open.push(...s)
-  else open.push(s)
-  return s
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close()
-})
+const { track } = useSockets()
 
 function fdsBytes(fds: number[]): Buffer {
   return Buffer.from(new Int32Array(fds).buffer)

@@ -32,18 +32,10 @@ import {
   dup,
   hasIpv6,
 } from '../src/ts/index'
-import { fdIsOpen } from './helpers'
+import { fdIsOpen, useSockets } from './helpers'
 
-const open: Socket[] = []
-function track<T extends Socket | Socket[]>(s: T): T {
-  if (Array.isArray(s)) open.push(...s)
-  else open.push(s)
-  return s
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close()
-  setdefaulttimeout(null)
-})
+const { track } = useSockets()
+afterEach(() => setdefaulttimeout(null))
 
 function expectSocketError(fn: () => unknown, code: string, syscall?: string): SocketError {
   try {

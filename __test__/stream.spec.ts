@@ -24,30 +24,10 @@ import {
   socketpair,
   type InetAddress,
 } from '../src/ts/index'
-import { tempDir } from './helpers'
+import { caught, tempDir, useSockets } from './helpers'
 
-const open: Socket[] = []
-const cleanups: (() => void)[] = []
-function track<T extends Socket | Socket[]>(s: T): T {
-  if (Array.isArray(s)) open.push(...s)
-  else open.push(s)
-  return s
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close()
-  for (const c of cleanups.splice(0)) c()
-  setdefaulttimeout(null)
-})
-
-function caught(fn: () => unknown): SocketError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(SocketError)
-    return e as SocketError
-  }
-  throw new Error('expected an error')
-}
+const { track, cleanups } = useSockets()
+afterEach(() => setdefaulttimeout(null))
 
 /** A connected TCP pair on loopback, built in one thread: connect completes via the backlog. */
 function tcpPair(family = AF_INET): { server: Socket; client: Socket; conn: Socket; port: number } {

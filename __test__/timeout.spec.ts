@@ -16,18 +16,10 @@ import {
   socketpair,
   type InetAddress,
 } from '../src/ts/index'
-import { pythonPeer } from './helpers'
+import { pythonPeer, useSockets } from './helpers'
 
-const open: Socket[] = []
-function track<T extends Socket | Socket[]>(s: T): T {
-  if (Array.isArray(s)) open.push(...s)
-  else open.push(s)
-  return s
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close()
-  setdefaulttimeout(null)
-})
+const { track } = useSockets()
+afterEach(() => setdefaulttimeout(null))
 
 function timed<T>(fn: () => T): { error: unknown; ms: number } {
   const t0 = performance.now()

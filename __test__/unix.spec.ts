@@ -3,28 +3,9 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, Socket, SocketError, socket } from '../src/ts/index'
-import { tempDir } from './helpers'
+import { caught, tempDir, useSockets } from './helpers'
 
-const open: Socket[] = []
-const cleanups: (() => void)[] = []
-function track(s: Socket): Socket {
-  open.push(s)
-  return s
-}
-afterEach(() => {
-  for (const s of open.splice(0)) s.close()
-  for (const c of cleanups.splice(0)) c()
-})
-
-function caught(fn: () => unknown): SocketError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(SocketError)
-    return e as SocketError
-  }
-  throw new Error('expected an error')
-}
+const { track, cleanups } = useSockets()
 
 const unique = () => `bsd-sockets-${process.pid}-${Math.random().toString(36).slice(2)}`
 
