@@ -42,6 +42,7 @@ const EINPROGRESS = 115
 // anyway: an awaited, already-settled promise never yields to the event loop, so a
 // hot socket could otherwise starve timers and other I/O.
 const MAX_STREAK = 256
+const MISSES_BEFORE_WAITING = 4
 
 /** Sockets the program dropped without closing: warn, as Python's ResourceWarning does. */
 const unclosed = new FinalizationRegistry<string>((description) => {
@@ -83,6 +84,12 @@ export class Socket implements Disposable {
   #writes = 0
   #streak = 0
   #referenced = true
+  // Consecutive first tries per direction that found nothing to do: a request/response
+  // peer's receive almost never finds data at once, so after a few misses it waits
+  // directly (and still tries first now and then, to notice when data queues up).
+  #readMisses = 0
+  #writeMisses = 0
+  #probe = 0
 
   /**
    * `socket(family, type, proto)`: a new socket (close-on-exec). With `fileno`, adopts
@@ -336,10 +343,17 @@ export class Socket implements Disposable {
     again: () => T | typeof WOULD_BLOCK = first,
   ): T | Promise<T> {
     if ((write ? this.#writes : this.#reads) === 0 && this.#streak < MAX_STREAK) {
-      const r = first()
-      if (r !== WOULD_BLOCK) {
-        this.#streak++
-        return r as T
+      const misses = write ? this.#writeMisses : this.#readMisses
+      if (misses < MISSES_BEFORE_WAITING || (++this.#probe & 15) === 0) {
+        const r = first()
+        if (r !== WOULD_BLOCK) {
+          this.#streak++
+          if (write) this.#writeMisses = 0
+          else this.#readMisses = 0
+          return r as T
+        }
+        if (write) this.#writeMisses++
+        else this.#readMisses++
       }
     }
     return this.#wait(write, syscall, p, again)
@@ -418,27 +432,37 @@ export class Socket implements Disposable {
   }
 
   /** Receives up to `bufsize` bytes (an empty Buffer: EOF on a stream, an empty datagram otherwise). */
-  async recv(bufsize: number, flags: number = 0, options?: CallOptions): Promise<Buffer> {
-    size(bufsize, 'bufsize')
-    int32(flags, 'flags')
-    const p = prepare(options, this.#timeout)
-    // Each attempt takes its buffer from the pool (synchronously, so nothing else
-    // can use that stretch of the pool meanwhile).
-    return this.#run(false, 'recv', p, () => {
-      const buf = reserve(bufsize)
-      const off = offsetIn(buf)
-      const n = fast.tryRecvInto(this.#fd, 0, buf, off, bufsize, flags)
-      return n === WOULD_BLOCK ? WOULD_BLOCK : commit(buf, off, n, bufsize)
-    })
+  recv(bufsize: number, flags: number = 0, options?: CallOptions): Promise<Buffer> {
+    try {
+      size(bufsize, 'bufsize')
+      int32(flags, 'flags')
+      const p = prepare(options, this.#timeout)
+      // Each attempt takes its buffer from the pool (synchronously, so nothing else
+      // can use that stretch of the pool meanwhile).
+      return promised(
+        this.#run(false, 'recv', p, () => {
+          const buf = reserve(bufsize)
+          const off = offsetIn(buf)
+          const n = fast.tryRecvInto(this.#fd, 0, buf, off, bufsize, flags)
+          return n === WOULD_BLOCK ? WOULD_BLOCK : commit(buf, off, n, bufsize)
+        }),
+      )
+    } catch (e) {
+      return Promise.reject(e)
+    }
   }
 
   /** Receives into `buffer`; resolves to the byte count. */
-  async recvInto(buffer: ArrayBufferView, nbytes: number = 0, flags: number = 0, options?: CallOptions): Promise<number> {
-    const view = writableBytes(buffer, 'buffer')
-    const n = checkNbytes(nbytes, view.byteLength)
-    int32(flags, 'flags')
-    const p = prepare(options, this.#timeout)
-    return this.#run(false, 'recv', p, () => fast.tryRecvInto(this.#fd, 0, view, 0, n, flags))
+  recvInto(buffer: ArrayBufferView, nbytes: number = 0, flags: number = 0, options?: CallOptions): Promise<number> {
+    try {
+      const view = writableBytes(buffer, 'buffer')
+      const n = checkNbytes(nbytes, view.byteLength)
+      int32(flags, 'flags')
+      const p = prepare(options, this.#timeout)
+      return promised(this.#run(false, 'recv', p, () => fast.tryRecvInto(this.#fd, 0, view, 0, n, flags)))
+    } catch (e) {
+      return Promise.reject(e)
+    }
   }
 
   /** Receives a datagram and its sender: `[data, address]` (address null when there is none). */
@@ -511,11 +535,15 @@ export class Socket implements Disposable {
   }
 
   /** Sends what fits without waiting once the socket is writable; resolves to the count. */
-  async send(data: BytesLike, flags: number = 0, options?: CallOptions): Promise<number> {
-    const b = bytes(data, 'data')
-    int32(flags, 'flags')
-    const p = prepare(options, this.#timeout)
-    return this.#run(true, 'send', p, () => fast.trySend(this.#fd, 0, b, flags))
+  send(data: BytesLike, flags: number = 0, options?: CallOptions): Promise<number> {
+    try {
+      const b = bytes(data, 'data')
+      int32(flags, 'flags')
+      const p = prepare(options, this.#timeout)
+      return promised(this.#run(true, 'send', p, () => fast.trySend(this.#fd, 0, b, flags)))
+    } catch (e) {
+      return Promise.reject(e)
+    }
   }
 
   /** Sends all of `data`; the timeout (socket's or per call) bounds the whole call. */
@@ -796,6 +824,11 @@ function formatAddress(a: unknown): string {
 export function fromNative(handle: NativeSocket, timeout: number | null): Socket {
   adopting = { handle, timeout }
   return new Socket()
+}
+
+/** A call's result as a promise: a value completed at once, or the wait's own promise (no extra layer). */
+function promised<T>(r: T | Promise<T>): Promise<T> {
+  return r instanceof Promise ? r : Promise.resolve(r)
 }
 
 function checkNbytes(nbytes: unknown, available: number): number {
