@@ -27,14 +27,16 @@ function platformOf(pkg, base) {
 
 let added = 0
 for (const [key, entry] of Object.entries(lock.packages)) {
-  if (!key.startsWith('node_modules/') || !entry.optionalDependencies) continue
-  const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length)
+  // '' is this package itself: its own bsd-sockets-<platform> packages are not on the
+  // registry before their first publish, and npm drops them the same way.
+  if ((key !== '' && !key.startsWith('node_modules/')) || !entry.optionalDependencies) continue
+  const name = key === '' ? entry.name : key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length)
   for (const [dep, version] of Object.entries(entry.optionalDependencies)) {
-    const nested = `${key}/node_modules/${dep}`
+    const nested = key === '' ? `node_modules/${dep}` : `${key}/node_modules/${dep}`
     const top = `node_modules/${dep}`
     if (lock.packages[nested] || lock.packages[top]) continue
     if (!dep.startsWith(`${name}-`)) continue // only the platform packages of `name`
-    lock.packages[top] = { version, dev: true, optional: true, ...platformOf(dep, name) }
+    lock.packages[top] = { version, ...(entry.dev ? { dev: true } : {}), optional: true, ...platformOf(dep, name) }
     added++
   }
 }

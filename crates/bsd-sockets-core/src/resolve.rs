@@ -299,9 +299,10 @@ pub fn getnameinfo(
       storage_ptr.cast::<libc::sockaddr>(),
       len as libc::socklen_t,
       host_buf.as_mut_ptr(),
-      host_buf.len() as libc::socklen_t,
+      // socklen_t on Linux, size_t on FreeBSD.
+      host_buf.len() as _,
       serv_buf.as_mut_ptr(),
-      serv_buf.len() as libc::socklen_t,
+      serv_buf.len() as _,
       flags as _,
     )
   };
@@ -933,7 +934,7 @@ mod portable {
         addr.as_ptr().cast(),
         addr.len(),
         host_buf.as_mut_ptr(),
-        host_buf.len() as libc::socklen_t,
+        host_buf.len() as _,
         ptr::null_mut(),
         0,
         libc::NI_NAMEREQD as _,

@@ -12,25 +12,7 @@ use crate::io::{errno_of, Io};
 use crate::sys;
 use crate::timeout::Timeout;
 
-/// Flags CPython strips from `type` (they are modes, not types).
-#[cfg(any(
-  target_os = "linux",
-  target_os = "android",
-  target_os = "freebsd",
-  target_os = "netbsd",
-  target_os = "openbsd",
-  target_os = "dragonfly"
-))]
-const TYPE_FLAGS: c_int = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-#[cfg(not(any(
-  target_os = "linux",
-  target_os = "android",
-  target_os = "freebsd",
-  target_os = "netbsd",
-  target_os = "openbsd",
-  target_os = "dragonfly"
-)))]
-const TYPE_FLAGS: c_int = 0;
+use crate::sys::{SOCK_NONBLOCK, TYPE_FLAGS};
 
 /// A socket file descriptor with a CPython timeout mode. Dropping it closes the fd.
 #[derive(Debug)]
@@ -58,7 +40,7 @@ impl Socket {
       Some(Protocol::from(protocol)),
     )
     .map_err(|e| Error::from_io(e, "socket"))?;
-    let timeout = if socktype & TYPE_FLAGS & !libc::SOCK_CLOEXEC != 0 {
+    let timeout = if socktype & SOCK_NONBLOCK != 0 {
       Timeout::NonBlocking
     } else {
       timeout
@@ -74,7 +56,7 @@ impl Socket {
       Some(Protocol::from(protocol)),
     )
     .map_err(|e| Error::from_io(e, "socketpair"))?;
-    let timeout = if socktype & TYPE_FLAGS & !libc::SOCK_CLOEXEC != 0 {
+    let timeout = if socktype & SOCK_NONBLOCK != 0 {
       Timeout::NonBlocking
     } else {
       timeout

@@ -5,8 +5,8 @@ use std::os::fd::RawFd;
 
 use libc::c_int;
 
-/// Sends never raise SIGPIPE: the caller gets `EPIPE` instead (Node ignores SIGPIPE,
-/// but an embedder may not; Apple sockets get `SO_NOSIGPIPE` from socket2 instead).
+/// Flags that only some Unixes have, in one place: the BSD-socket systems with the
+/// Linux extensions get the real values, the others (Apple) 0 and their own mechanism.
 #[cfg(any(
   target_os = "linux",
   target_os = "android",
@@ -15,27 +15,20 @@ use libc::c_int;
   target_os = "openbsd",
   target_os = "dragonfly"
 ))]
-pub(crate) const MSG_NOSIGNAL: c_int = libc::MSG_NOSIGNAL;
-#[cfg(not(any(
-  target_os = "linux",
-  target_os = "android",
-  target_os = "freebsd",
-  target_os = "netbsd",
-  target_os = "openbsd",
-  target_os = "dragonfly"
-)))]
-pub(crate) const MSG_NOSIGNAL: c_int = 0;
+mod flags {
+  use libc::c_int;
 
-/// fds received with SCM_RIGHTS are close-on-exec, like every fd we create (PEP 446).
-#[cfg(any(
-  target_os = "linux",
-  target_os = "android",
-  target_os = "freebsd",
-  target_os = "netbsd",
-  target_os = "openbsd",
-  target_os = "dragonfly"
-))]
-pub(crate) const MSG_CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+  /// Sends never raise SIGPIPE: the caller gets `EPIPE` instead (Node ignores SIGPIPE,
+  /// but an embedder may not; Apple sockets get `SO_NOSIGPIPE` from socket2 instead).
+  pub(crate) const MSG_NOSIGNAL: c_int = libc::MSG_NOSIGNAL;
+  /// fds received with SCM_RIGHTS are close-on-exec, like every fd we create (PEP 446).
+  pub(crate) const MSG_CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+  /// Flags CPython strips from a socket's `type`: they are modes, not types.
+  pub(crate) const TYPE_FLAGS: c_int = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
+  /// The one of them that makes a new socket non-blocking.
+  pub(crate) const SOCK_NONBLOCK: c_int = libc::SOCK_NONBLOCK;
+}
+
 #[cfg(not(any(
   target_os = "linux",
   target_os = "android",
@@ -44,7 +37,16 @@ pub(crate) const MSG_CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
   target_os = "openbsd",
   target_os = "dragonfly"
 )))]
-pub(crate) const MSG_CMSG_CLOEXEC: c_int = 0;
+mod flags {
+  use libc::c_int;
+
+  pub(crate) const MSG_NOSIGNAL: c_int = 0;
+  pub(crate) const MSG_CMSG_CLOEXEC: c_int = 0;
+  pub(crate) const TYPE_FLAGS: c_int = 0;
+  pub(crate) const SOCK_NONBLOCK: c_int = 0;
+}
+
+pub(crate) use flags::*;
 
 fn cvt(r: c_int) -> io::Result<c_int> {
   if r == -1 {
