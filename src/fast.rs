@@ -19,7 +19,6 @@ use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
 
-use crate::address::JsAddress;
 use crate::errors::throw;
 
 /// Converts the TS layer's mode number: negative = blocking, 0 = non-blocking,
@@ -255,7 +254,10 @@ unsafe extern "C" fn recv_into<const TRY: bool>(env: sys::napi_env, info: sys::n
   }
 }
 
-/// `recvfromInto(fd, mode, buf, offset, nbytes, flags)` → `[bytes, address]`.
+/// `recvfromInto(fd, mode, buf, offset, nbytes, flags, addr)` → bytes received. The
+/// sender's raw sockaddr goes into `addr` as `[len: u16 LE][sockaddr bytes]` (len 0: no
+/// address): the TS layer decodes the common families itself and caches host strings,
+/// which costs far less than building `[host, port]` here on every datagram.
 unsafe extern "C" fn recvfrom_into<const TRY: bool>(
   env: sys::napi_env,
   info: sys::napi_callback_info,
@@ -263,12 +265,20 @@ unsafe extern "C" fn recvfrom_into<const TRY: bool>(
   // SAFETY: as above.
   unsafe {
     guard(env, || {
-      let a = Args::<6>::new(env, info)?;
+      let a = Args::<7>::new(env, info)?;
       let io = a.io("recvfrom", TRY)?;
       let buf = window(a.bytes(2, "buffer")?, a.i32(3, "offset")?, a.i32(4, "nbytes")?)?;
       let flags = a.i32(5, "flags")?;
+      let out = a.bytes(6, "addr")?;
       attempt::<TRY, _>(env, io.recv_from_into(buf, flags), |(n, sa)| {
-        <(f64, JsAddress)>::to_napi_value(env, (n as f64, JsAddress::from_sockaddr(&sa))).map_err(|_| Fail::Pending)
+        let raw = addr::raw_bytes(&sa);
+        let len = if sa.len() == 0 { 0 } else { raw.len() };
+        if out.len() < len + 2 {
+          return Err(Fail::Core(CoreError::out_of_range("address buffer too small")));
+        }
+        out[..2].copy_from_slice(&(len as u16).to_le_bytes());
+        out[2..2 + len].copy_from_slice(&raw[..len]);
+        Ok(number(env, n))
       })
     })
   }
@@ -278,9 +288,9 @@ type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> 
 
 /// The hot-path functions, as an object. Each takes `(fd, mode, …)`: `mode` is the
 /// timeout in seconds, negative for blocking. The `try*` forms make one non-blocking
-/// attempt (mode ignored) and return -1 (`tryRecvfromInto`: -1 too) when it would block.
+/// attempt (mode ignored) and return -1 when it would block.
 #[napi(
-  ts_return_type = "{ send(fd: number, mode: number, data: Uint8Array, flags: number): number; sendall(fd: number, mode: number, data: Uint8Array, flags: number): void; sendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; recvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; recvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any]; trySend(fd: number, mode: number, data: Uint8Array, flags: number): number; trySendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; tryRecvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; tryRecvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): [number, any] | -1 }"
+  ts_return_type = "{ send(fd: number, mode: number, data: Uint8Array, flags: number): number; sendall(fd: number, mode: number, data: Uint8Array, flags: number): void; sendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; recvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; recvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, addr: Uint8Array): number; trySend(fd: number, mode: number, data: Uint8Array, flags: number): number; trySendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; tryRecvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; tryRecvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, addr: Uint8Array): number }"
 )]
 pub fn fast_calls(env: &Env) -> Result<Object<'_>> {
   let mut obj = Object::new(env)?;

@@ -138,3 +138,34 @@ export function encodeAddress(family: number, addr: unknown, name = 'address'): 
       throw invalidArgValue('family', family, 'is not an address family bsd-sockets can encode addresses for')
   }
 }
+
+/**
+ * Where a receive writes its sender's address: `[len: u16 LE][raw sockaddr]`. Decoded
+ * at once by {@link takeSender}, so one buffer serves every call.
+ */
+export const senderScratch = Buffer.alloc(2 + 128)
+
+// IPv4 host strings by address: a server hears from the same few peers again and again.
+const hosts = new Map<number, string>()
+const HOSTS_MAX = 4096
+
+/** The sender a receive left in {@link senderScratch}: a tuple, or null for none. */
+export function takeSender(): SocketAddress | null {
+  const len = senderScratch.readUInt16LE(0)
+  if (len < 2) return null
+  // sa_family_t is host-endian; every platform we build for is little-endian.
+  const family = senderScratch.readUInt16LE(2)
+  if (family === AF_INET && len >= 8) {
+    const port = senderScratch.readUInt16BE(4)
+    const key = senderScratch.readUInt32BE(6)
+    let host = hosts.get(key)
+    if (host === undefined) {
+      host = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`
+      if (hosts.size >= HOSTS_MAX) hosts.clear()
+      hosts.set(key, host)
+    }
+    return [host, port]
+  }
+  if (family === 0) return null
+  return native.decodeAddress(senderScratch.subarray(2, 2 + len)) as SocketAddress | null
+}

@@ -5,7 +5,7 @@
 import type { FileHandle } from 'node:fs/promises'
 import { inspect } from 'node:util'
 
-import { encodeAddress, type Address, type SocketAddress } from './address'
+import { encodeAddress, senderScratch, takeSender, type Address, type SocketAddress } from './address'
 import { AddressFamily, SocketKind } from './constants'
 import { getdefaulttimeout } from './defaults'
 import { errnoError, errnoToError } from './errors'
@@ -229,8 +229,8 @@ export class Socket implements Disposable {
     int32(flags, 'flags')
     const buf = reserve(bufsize)
     const off = offsetIn(buf)
-    const [n, addr] = fast.recvfromInto(this.#fd, this.#mode, buf, off, bufsize, flags)
-    return [commit(buf, off, n, bufsize), addr as SocketAddress | null]
+    const n = fast.recvfromInto(this.#fd, this.#mode, buf, off, bufsize, flags, senderScratch)
+    return [commit(buf, off, n, bufsize), takeSender()]
   }
 
   /** Receives into `buffer`; returns `[nbytes, address]`. */
@@ -238,8 +238,8 @@ export class Socket implements Disposable {
     const view = writableBytes(buffer, 'buffer')
     const n = checkNbytes(nbytes, view.byteLength)
     int32(flags, 'flags')
-    const [got, addr] = fast.recvfromInto(this.#fd, this.#mode, view, 0, n, flags)
-    return [got, addr as SocketAddress | null]
+    const got = fast.recvfromInto(this.#fd, this.#mode, view, 0, n, flags, senderScratch)
+    return [got, takeSender()]
   }
 
   /**
@@ -473,8 +473,8 @@ export class Socket implements Disposable {
     return this.#run(false, 'recvfrom', p, () => {
       const buf = reserve(bufsize)
       const off = offsetIn(buf)
-      const r = fast.tryRecvfromInto(this.#fd, 0, buf, off, bufsize, flags)
-      return r === WOULD_BLOCK ? WOULD_BLOCK : ([commit(buf, off, r[0], bufsize), r[1]] as [Buffer, SocketAddress | null])
+      const n = fast.tryRecvfromInto(this.#fd, 0, buf, off, bufsize, flags, senderScratch)
+      return n === WOULD_BLOCK ? WOULD_BLOCK : ([commit(buf, off, n, bufsize), takeSender()] as [Buffer, SocketAddress | null])
     })
   }
 
@@ -489,8 +489,10 @@ export class Socket implements Disposable {
     const n = checkNbytes(nbytes, view.byteLength)
     int32(flags, 'flags')
     const p = prepare(options, this.#timeout)
-    const [got, addr] = await this.#run(false, 'recvfrom', p, () => fast.tryRecvfromInto(this.#fd, 0, view, 0, n, flags))
-    return [got, addr as SocketAddress | null]
+    return this.#run(false, 'recvfrom', p, () => {
+      const got = fast.tryRecvfromInto(this.#fd, 0, view, 0, n, flags, senderScratch)
+      return got === WOULD_BLOCK ? WOULD_BLOCK : ([got, takeSender()] as [number, SocketAddress | null])
+    })
   }
 
   /** `recvmsg(2)`: `[data, ancdata, msgFlags, address]`. */
