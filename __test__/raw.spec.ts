@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 
 import {
@@ -30,6 +31,9 @@ import {
   socket,
 } from '../src/ts/index'
 import { hasNetns, isRoot } from './helpers'
+
+// The build under test (this checkout's), for scripts run in other namespaces.
+const DIST = join(__dirname, '..', 'dist', 'index.js')
 
 const ARPHRD_LOOPBACK = 772
 const ARPHRD_ETHER = 1
@@ -357,7 +361,7 @@ s.close()
     expect(port).toBeGreaterThan(0)
 
     const script = `
-const m = require('/work/main/dist/index.js')
+const m = require(${JSON.stringify(DIST)})
 const out = {}
 const p = m.socket(m.AF_PACKET, m.SOCK_RAW, m.htons(m.ETH_P_IP))
 const u = m.socket(m.AF_INET, m.SOCK_DGRAM)
