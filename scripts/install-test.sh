@@ -48,7 +48,7 @@ unexpected=$(grep -vE '^(package\.json|README\.md|LICENSE|index\.d\.ts|dist/[A-Z
 for f in dist/index.js dist/index.mjs dist/index.d.ts dist/index.d.mts dist/binding.d.ts index.d.ts; do
   grep -qx "$f" "$TMP/main.files" || fail "main tarball lacks $f"
 done
-[ "$(tar -tzf "$PLAT_TGZ" | sort | tr '\n' ' ')" = "package/README.md package/$BINARY package/package.json " ] ||
+[ "$(tar -tzf "$PLAT_TGZ" | sort | tr '\n' ' ')" = "package/LICENSE package/README.md package/$BINARY package/package.json " ] ||
   fail "platform tarball holds: $(tar -tzf "$PLAT_TGZ" | tr '\n' ' ')"
 size() { du -k "$1" | cut -f1; }
 ok "tarballs: $(basename "$MAIN_TGZ") $(wc -l <"$TMP/main.files") files, $(size "$MAIN_TGZ") KiB (no Rust, no binary); $(basename "$PLAT_TGZ") $(size "$PLAT_TGZ") KiB"
