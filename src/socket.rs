@@ -214,10 +214,9 @@ impl NativeSocket {
     let sa = raw.map(|r| sockaddr(&env, r)).transpose()?;
     let anc = cmsgs(ancillary);
     let s = self.sock(&env, "sendmsg")?;
-    let r = s.io().sendmsg(&buffers, &anc, flags, sa.as_ref());
-    match &sa {
-      Some(sa) => Ok(r.or_throw_at(&env, sa)? as u32),
-      None => Ok(r.or_throw(&env)? as u32),
+    match s.io().sendmsg(&buffers, &anc, flags, sa.as_ref()) {
+      Ok(n) => Ok(n as u32),
+      Err(e) => Err(throw(&env, e, sa.as_ref())),
     }
   }
 
