@@ -181,27 +181,33 @@ impl NativeSocket {
     }
   }
 
-  /// `recvmsg(2)` scattering into `buffers`; returns
-  /// `[nbytes, [[level, type, data]...], msgFlags, address]`.
-  #[napi(ts_return_type = "[number, Array<[number, number, Buffer]>, number, any]")]
+  /// `recvmsg(2)` scattering into `buffers`: `[nbytes, [[level, type, data]...],
+  /// msgFlags, address]`. With `once`, a single non-blocking attempt that returns
+  /// `null` when nothing is waiting (what async calls use between waits); otherwise
+  /// the socket's timeout mode applies.
+  #[napi(ts_return_type = "[number, Array<[number, number, Buffer]>, number, any] | null")]
   pub fn recvmsg_into(
     &self,
     env: Env,
     mut buffers: Vec<Uint8ArraySlice<'_>>,
     ancbufsize: u32,
     flags: i32,
-  ) -> Result<RecvMsgTuple> {
+    once: bool,
+  ) -> Result<Option<RecvMsgTuple>> {
     let s = self.sock(&env, "recvmsg")?;
     // SAFETY: each view's memory lives for the call and only the kernel writes it.
     let mut buffers: Vec<&mut [u8]> = buffers.iter_mut().map(|b| unsafe { b.as_mut() }).collect();
-    let m = s
-      .io()
-      .recvmsg_into(&mut buffers, ancbufsize as usize, flags)
-      .or_throw(&env)?;
-    Ok(recvmsg_tuple(m))
+    let io = if once { s.nonblocking_io() } else { s.io() };
+    match io.recvmsg_into(&mut buffers, ancbufsize as usize, flags) {
+      Ok(m) => Ok(Some(recvmsg_tuple(m))),
+      Err(e) if once && e.is_would_block() => Ok(None),
+      Err(e) => Err(throw(&env, e, None)),
+    }
   }
 
-  /// `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items.
+  /// `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items; the
+  /// count sent. With `once`, a single non-blocking attempt that returns -1 when it
+  /// would block; otherwise the socket's timeout mode applies.
   #[napi]
   pub fn sendmsg(
     &self,
@@ -210,12 +216,15 @@ impl NativeSocket {
     ancillary: Vec<(i32, i32, &[u8])>,
     flags: i32,
     raw: Option<&[u8]>,
-  ) -> Result<u32> {
+    once: bool,
+  ) -> Result<i64> {
     let sa = raw.map(|r| sockaddr(&env, r)).transpose()?;
     let anc = cmsgs(ancillary);
     let s = self.sock(&env, "sendmsg")?;
-    match s.io().sendmsg(&buffers, &anc, flags, sa.as_ref()) {
-      Ok(n) => Ok(n as u32),
+    let io = if once { s.nonblocking_io() } else { s.io() };
+    match io.sendmsg(&buffers, &anc, flags, sa.as_ref()) {
+      Ok(n) => Ok(n as i64),
+      Err(e) if once && e.is_would_block() => Ok(-1),
       Err(e) => Err(throw(&env, e, sa.as_ref())),
     }
   }
@@ -357,48 +366,6 @@ impl NativeSocket {
   #[napi]
   pub fn take_error(&self, env: Env) -> Result<i32> {
     self.sock(&env, "getsockopt")?.take_error().or_throw(&env)
-  }
-
-  /// One non-blocking `recvmsg`: `null` when nothing is waiting.
-  #[napi(ts_return_type = "[number, Array<[number, number, Buffer]>, number, any] | null")]
-  pub fn try_recvmsg_into(
-    &self,
-    env: Env,
-    mut buffers: Vec<Uint8ArraySlice<'_>>,
-    ancbufsize: u32,
-    flags: i32,
-  ) -> Result<Option<RecvMsgTuple>> {
-    let s = self.sock(&env, "recvmsg")?;
-    // SAFETY: each view's memory lives for the call and only the kernel writes it.
-    let mut buffers: Vec<&mut [u8]> = buffers.iter_mut().map(|b| unsafe { b.as_mut() }).collect();
-    match s
-      .nonblocking_io()
-      .recvmsg_into(&mut buffers, ancbufsize as usize, flags)
-    {
-      Ok(m) => Ok(Some(recvmsg_tuple(m))),
-      Err(e) if e.is_would_block() => Ok(None),
-      Err(e) => Err(throw(&env, e, None)),
-    }
-  }
-
-  /// One non-blocking `sendmsg`: the count sent, or -1 when it would block.
-  #[napi]
-  pub fn try_sendmsg(
-    &self,
-    env: Env,
-    buffers: Vec<&[u8]>,
-    ancillary: Vec<(i32, i32, &[u8])>,
-    flags: i32,
-    raw: Option<&[u8]>,
-  ) -> Result<i64> {
-    let sa = raw.map(|r| sockaddr(&env, r)).transpose()?;
-    let anc = cmsgs(ancillary);
-    let s = self.sock(&env, "sendmsg")?;
-    match s.nonblocking_io().sendmsg(&buffers, &anc, flags, sa.as_ref()) {
-      Ok(n) => Ok(n as i64),
-      Err(e) if e.is_would_block() => Ok(-1),
-      Err(e) => Err(throw(&env, e, sa.as_ref())),
-    }
   }
 
   /// One non-blocking `sendfile(2)` attempt: bytes sent, or -1 when it would block.

@@ -32,12 +32,18 @@ export declare class NativeSocket {
    */
   connectEx(raw: Uint8Array): number
   /**
-   * `recvmsg(2)` scattering into `buffers`; returns
-   * `[nbytes, [[level, type, data]...], msgFlags, address]`.
+   * `recvmsg(2)` scattering into `buffers`: `[nbytes, [[level, type, data]...],
+   * msgFlags, address]`. With `once`, a single non-blocking attempt that returns
+   * `null` when nothing is waiting (what async calls use between waits); otherwise
+   * the socket's timeout mode applies.
    */
-  recvmsgInto(buffers: Array<Uint8Array>, ancbufsize: number, flags: number): [number, Array<[number, number, Buffer]>, number, any]
-  /** `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items. */
-  sendmsg(buffers: Array<Uint8Array>, ancillary: Array<[number, number, Uint8Array]>, flags: number, raw?: Uint8Array | undefined | null): number
+  recvmsgInto(buffers: Array<Uint8Array>, ancbufsize: number, flags: number, once: boolean): [number, Array<[number, number, Buffer]>, number, any] | null
+  /**
+   * `sendmsg(2)` gathering `buffers`, with `[level, type, data]` ancillary items; the
+   * count sent. With `once`, a single non-blocking attempt that returns -1 when it
+   * would block; otherwise the socket's timeout mode applies.
+   */
+  sendmsg(buffers: Array<Uint8Array>, ancillary: Array<[number, number, Uint8Array]>, flags: number, raw: Uint8Array | undefined | null, once: boolean): number
   /** `socket.sendfile(file, offset, count)`; returns bytes sent. */
   sendfile(fd: number, offset: number, count?: number | undefined | null): number
   /** `shutdown(2)`. */
@@ -76,10 +82,6 @@ export declare class NativeSocket {
   tryConnect(raw: Uint8Array): number
   /** `SO_ERROR`: the result of a finished non-blocking connect (0 = connected). */
   takeError(): number
-  /** One non-blocking `recvmsg`: `null` when nothing is waiting. */
-  tryRecvmsgInto(buffers: Array<Uint8Array>, ancbufsize: number, flags: number): [number, Array<[number, number, Buffer]>, number, any] | null
-  /** One non-blocking `sendmsg`: the count sent, or -1 when it would block. */
-  trySendmsg(buffers: Array<Uint8Array>, ancillary: Array<[number, number, Uint8Array]>, flags: number, raw?: Uint8Array | undefined | null): number
   /** One non-blocking `sendfile(2)` attempt: bytes sent, or -1 when it would block. */
   trySendfile(fd: number, offset: number, count: number): number
   /** Gives the fd up without closing it. */

@@ -253,7 +253,7 @@ export class Socket implements Disposable {
     int32(flags, 'flags')
     const buf = reserve(bufsize)
     const off = offsetIn(buf)
-    const [n, anc, msgFlags, addr] = this.#handle.recvmsgInto([buf.subarray(off, off + bufsize)], ancbufsize, flags)
+    const [n, anc, msgFlags, addr] = this.#handle.recvmsgInto([buf.subarray(off, off + bufsize)], ancbufsize, flags, false)!
     return [commit(buf, off, n, bufsize), anc, msgFlags, addr as SocketAddress | null]
   }
 
@@ -266,7 +266,7 @@ export class Socket implements Disposable {
     const views = viewsOf(buffers, 'buffers', writableBytes)
     size(ancbufsize, 'ancbufsize')
     int32(flags, 'flags')
-    const [n, anc, msgFlags, addr] = this.#handle.recvmsgInto(views, ancbufsize, flags)
+    const [n, anc, msgFlags, addr] = this.#handle.recvmsgInto(views, ancbufsize, flags, false)!
     return [n, anc, msgFlags, addr as SocketAddress | null]
   }
 
@@ -314,7 +314,7 @@ export class Socket implements Disposable {
     const anc = ancillaryOf(ancdata)
     int32(flags, 'flags')
     const raw = address === undefined || address === null ? null : encodeAddress(this.#family, address)
-    return this.#handle.sendmsg(views, anc, flags, raw)
+    return this.#handle.sendmsg(views, anc, flags, raw, false)
   }
 
   /**
@@ -511,7 +511,7 @@ export class Socket implements Disposable {
       false,
       'recvmsg',
       p,
-      () => this.#handle.tryRecvmsgInto([own], ancbufsize, flags) ?? WOULD_BLOCK,
+      () => this.#handle.recvmsgInto([own], ancbufsize, flags, true) ?? WOULD_BLOCK,
     )
     return [commit(own, 0, n, bufsize), anc, msgFlags, addr as SocketAddress | null]
   }
@@ -531,7 +531,7 @@ export class Socket implements Disposable {
       false,
       'recvmsg',
       p,
-      () => this.#handle.tryRecvmsgInto(views, ancbufsize, flags) ?? WOULD_BLOCK,
+      () => this.#handle.recvmsgInto(views, ancbufsize, flags, true) ?? WOULD_BLOCK,
     )
     return [n, anc, msgFlags, addr as SocketAddress | null]
   }
@@ -602,7 +602,7 @@ export class Socket implements Disposable {
     int32(flags, 'flags')
     const raw = address === undefined || address === null ? null : Buffer.from(encodeAddress(this.#family, address))
     const p = prepare(options, this.#timeout)
-    return this.#run(true, 'sendmsg', p, () => this.#handle.trySendmsg(views, anc, flags, raw))
+    return this.#run(true, 'sendmsg', p, () => this.#handle.sendmsg(views, anc, flags, raw, true))
   }
 
   /**
