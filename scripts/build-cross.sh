@@ -271,8 +271,8 @@ build_x86_64_musl() {
 # ---- --check: cargo check for targets with no toolchain here ------------------------------
 # std is checked from Debian's source (-Zbuild-std); the only C, the constants table, goes
 # to a stub compiler that writes empty objects (`cargo check` links nothing), so what is
-# checked is the Rust code under that target's cfg. Windows: the core crate only, as
-# napi-build wants node's import library for the root crate there.
+# checked is the Rust code under that target's cfg, for both crates (on windows-msvc
+# napi-rs links nothing at build time: Node-API and libuv are looked up at load time).
 check_target() { # $1 = target; returns non-zero when the check fails
   local t=$1 T stub=$CACHE/stub-cc scope=(--workspace) status=0
   T=${t//-/_}
@@ -291,7 +291,6 @@ for a in "$@"; do case $a in -out:*) printf '!<arch>\n' >"${a#-out:}"; exit 0 ;;
 [ $# -ge 2 ] && printf '!<arch>\n' >"$2"
 SH
   chmod +x "$stub/cc" "$stub/ar"
-  [[ $t == *windows* ]] && scope=(-p bsd-sockets-core)
   say "cargo check --target $t ${scope[*]}"
   env RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort RUSTC=$RUSTC \
     "CC_$T=$stub/cc" "AR_$T=$stub/ar" \

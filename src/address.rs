@@ -2,6 +2,7 @@
 //! a caller's buffer (so the TS layer can cache encoded addresses), and the conversion
 //! of decoded addresses to CPython-shaped tuples.
 
+use bsd_sockets_core::c;
 use std::net::IpAddr;
 
 use bsd_sockets_core::addr::{self, Address, Spec};
@@ -28,7 +29,7 @@ fn write_out(env: &Env, sa: SockAddr, out: &mut [u8]) -> Result<u32> {
 #[napi]
 pub fn encode_inet(env: Env, host: String, port: u32, mut out: Uint8ArraySlice<'_>) -> Result<u32> {
   let sa = addr::encode(
-    libc::AF_INET,
+    c::AF_INET,
     &Spec::Inet {
       host: &host,
       port: port as u16,
@@ -54,14 +55,14 @@ pub fn encode_inet6(
     flowinfo,
     scope_id,
   };
-  let sa = addr::encode(libc::AF_INET6, &spec).or_throw(&env)?;
+  let sa = addr::encode(c::AF_INET6, &spec).or_throw(&env)?;
   write_out(&env, sa, unsafe { out.as_mut() })
 }
 
 /// Encodes an AF_UNIX name (path bytes, abstract name, or empty to autobind).
 #[napi]
 pub fn encode_unix(env: Env, name: &[u8], mut out: Uint8ArraySlice<'_>) -> Result<u32> {
-  let sa = addr::encode(libc::AF_UNIX, &Spec::Unix(name)).or_throw(&env)?;
+  let sa = addr::encode(c::AF_UNIX, &Spec::Unix(name)).or_throw(&env)?;
   write_out(&env, sa, unsafe { out.as_mut() })
 }
 
@@ -96,7 +97,7 @@ pub fn encode_netlink(env: Env, pid: u32, groups: u32, mut out: Uint8ArraySlice<
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn packet_family() -> i32 {
-  libc::AF_PACKET
+  c::AF_PACKET
 }
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 fn packet_family() -> i32 {
@@ -104,7 +105,7 @@ fn packet_family() -> i32 {
 }
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn netlink_family() -> i32 {
-  libc::AF_NETLINK
+  c::AF_NETLINK
 }
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 fn netlink_family() -> i32 {

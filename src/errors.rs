@@ -6,6 +6,7 @@
 //! one, `address`/`port`. Bad arguments are plain `TypeError`/`RangeError`s with
 //! Node's `ERR_*` codes.
 
+use bsd_sockets_core::c;
 use std::ffi::CString;
 use std::ptr;
 
@@ -166,7 +167,7 @@ pub fn error_value(env: &Env, e: CoreError, at: Option<&SockAddr>) -> sys::napi_
     CoreError::Timeout { syscall } => {
       let obj = instantiate(env, |c| c.timeout_error, "timed out");
       set(raw, obj, "code", js_string(raw, "ETIMEDOUT"));
-      set(raw, obj, "errno", js_number(raw, libc::ETIMEDOUT as f64));
+      set(raw, obj, "errno", js_number(raw, c::ETIMEDOUT as f64));
       set(raw, obj, "syscall", js_string(raw, syscall));
       obj
     }

@@ -10,6 +10,7 @@
 //! The TS `Socket` passes its own fd, or -1 once closed: that is EBADF at once, and
 //! no other fd number is ever touched.
 
+use bsd_sockets_core::c;
 use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
@@ -75,10 +76,17 @@ impl<const N: usize> Args<N> {
     Ok(Args { env, argv })
   }
 
-  fn i32(&self, i: usize, name: &str) -> Res<i32> {
-    let mut v = 0;
-    // SAFETY: a live env and one of the call's values.
-    if unsafe { sys::napi_get_value_int32(self.env, self.argv[i], &mut v) } != sys::Status::napi_ok {
+  /// A number argument read with one of Node-API's `napi_get_value_*` getters.
+  fn number<T: Default>(
+    &self,
+    i: usize,
+    name: &str,
+    get: unsafe extern "C" fn(sys::napi_env, sys::napi_value, *mut T) -> sys::napi_status,
+  ) -> Res<T> {
+    let mut v = T::default();
+    // SAFETY: a live env, one of the call's values and a valid out-pointer of the
+    // getter's type.
+    if unsafe { get(self.env, self.argv[i], &mut v) } != sys::Status::napi_ok {
       return Err(Fail::Core(CoreError::arg_type(format!(
         "The \"{name}\" argument must be of type number"
       ))));
@@ -86,15 +94,16 @@ impl<const N: usize> Args<N> {
     Ok(v)
   }
 
+  fn i32(&self, i: usize, name: &str) -> Res<i32> {
+    self.number(i, name, sys::napi_get_value_int32)
+  }
+
+  fn i64(&self, i: usize, name: &str) -> Res<i64> {
+    self.number(i, name, sys::napi_get_value_int64)
+  }
+
   fn f64(&self, i: usize, name: &str) -> Res<f64> {
-    let mut v = 0.0;
-    // SAFETY: as above.
-    if unsafe { sys::napi_get_value_double(self.env, self.argv[i], &mut v) } != sys::Status::napi_ok {
-      return Err(Fail::Core(CoreError::arg_type(format!(
-        "The \"{name}\" argument must be of type number"
-      ))));
-    }
-    Ok(v)
+    self.number(i, name, sys::napi_get_value_double)
   }
 
   /// The bytes of a Uint8Array (Buffer) argument. The slice lives as long as the JS
@@ -122,12 +131,12 @@ impl<const N: usize> Args<N> {
 
   /// The fd and mode of the call; `try_once` makes it a single non-blocking attempt.
   fn io(&self, syscall: &'static str, try_once: bool) -> Res<Io<'static>> {
-    let fd = self.i32(0, "fd")?;
+    let fd = self.i64(0, "fd")?;
     let mode = if try_once { 0.0 } else { self.f64(1, "mode")? };
-    if fd < 0 {
-      // A closed socket: EBADF, as the kernel would say, without a syscall.
-      return Err(Fail::Core(CoreError::os(libc::EBADF, syscall)));
-    }
+    let Some(fd) = bsd_sockets_core::raw_from_i64(fd) else {
+      // A closed socket (-1): EBADF, as the kernel would say, without a syscall.
+      return Err(Fail::Core(CoreError::os(c::EBADF, syscall)));
+    };
     // SAFETY: the TS layer passes the fd of an open socket it owns, or -1 (which the
     // kernel refuses with EBADF); see the module docs.
     Ok(unsafe { Io::borrow_raw(fd, timeout_of(mode)) })
@@ -164,7 +173,7 @@ fn number(env: sys::napi_env, n: usize) -> sys::napi_value {
 /// Runs `body`, turning failures and panics into thrown JS errors.
 unsafe fn guard(env: sys::napi_env, body: impl FnOnce() -> Res<sys::napi_value>) -> sys::napi_value {
   let r = catch_unwind(AssertUnwindSafe(body))
-    .unwrap_or_else(|_| Err(Fail::Core(CoreError::os(libc::EFAULT, "bsd-sockets internal error"))));
+    .unwrap_or_else(|_| Err(Fail::Core(CoreError::os(c::EFAULT, "bsd-sockets internal error"))));
   match r {
     Ok(v) => v,
     Err(Fail::Pending) => ptr::null_mut(),

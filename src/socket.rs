@@ -1,6 +1,7 @@
 //! `NativeSocket`: one core `Socket` per JS object. Every method is a type conversion
 //! around one core call. A closed socket answers `EBADF` without touching any fd.
 
+use bsd_sockets_core::c;
 use bsd_sockets_core::msg::{Cmsg, RecvMsg};
 use bsd_sockets_core::{addr, Error as CoreError, Socket, Timeout};
 use napi::bindgen_prelude::*;
@@ -82,7 +83,7 @@ impl NativeSocket {
   fn sock(&self, env: &Env, syscall: &'static str) -> Result<&Socket> {
     match &self.inner {
       Some(s) => Ok(s),
-      None => Err(throw(env, CoreError::os(libc::EBADF, syscall), None)),
+      None => Err(throw(env, CoreError::os(c::EBADF, syscall), None)),
     }
   }
 }
@@ -101,12 +102,13 @@ impl NativeSocket {
   #[napi(factory)]
   pub fn adopt(
     env: Env,
-    fd: i32,
+    fd: i64,
     family: Option<i32>,
     socktype: Option<i32>,
     protocol: Option<i32>,
     timeout_secs: Option<f64>,
   ) -> Result<Self> {
+    let fd = handle(&env, fd)?;
     let t = timeout(&env, timeout_secs)?;
     Ok(Self::wrap(
       Socket::adopt(fd, family, socktype, protocol, t).or_throw(&env)?,
@@ -115,8 +117,8 @@ impl NativeSocket {
 
   /// The fd, or -1 once closed or detached.
   #[napi]
-  pub fn fileno(&self) -> i32 {
-    self.inner.as_ref().map_or(-1, Socket::fileno)
+  pub fn fileno(&self) -> i64 {
+    self.inner.as_ref().map_or(-1, |s| s.fileno() as i64)
   }
 
   /// `[family, type, proto]` as the socket was created or adopted.
@@ -138,7 +140,7 @@ impl NativeSocket {
     let t = timeout(&env, secs)?;
     match &mut self.inner {
       Some(s) => s.set_timeout(t).or_throw(&env),
-      None => Err(throw(&env, CoreError::os(libc::EBADF, "fcntl"), None)),
+      None => Err(throw(&env, CoreError::os(c::EBADF, "fcntl"), None)),
     }
   }
 
@@ -177,7 +179,7 @@ impl NativeSocket {
     let sa = sockaddr(&env, raw)?;
     match &self.inner {
       Some(s) => s.io().connect_ex(&sa).or_throw_at(&env, &sa),
-      None => Ok(libc::EBADF),
+      None => Ok(c::EBADF),
     }
   }
 
@@ -330,7 +332,7 @@ impl NativeSocket {
     let backend = instance::backend(&env)?;
     let s = match &mut self.inner {
       Some(s) => s,
-      None => return Err(throw(&env, CoreError::os(libc::EBADF, "uv_poll_init"), None)),
+      None => return Err(throw(&env, CoreError::os(c::EBADF, "uv_poll_init"), None)),
     };
     s.set_watched().or_throw(&env)?;
     let slot = backend
@@ -358,7 +360,7 @@ impl NativeSocket {
     let sa = sockaddr(&env, raw)?;
     match &self.inner {
       Some(s) => s.nonblocking_io().connect_ex(&sa).or_throw_at(&env, &sa),
-      None => Ok(libc::EBADF),
+      None => Ok(c::EBADF),
     }
   }
 
@@ -381,11 +383,11 @@ impl NativeSocket {
 
   /// Gives the fd up without closing it.
   #[napi]
-  pub fn detach(&mut self, env: Env) -> Result<i32> {
+  pub fn detach(&mut self, env: Env) -> Result<i64> {
     self.unwatch();
     match self.inner.take() {
-      Some(s) => Ok(s.detach()),
-      None => Err(throw(&env, CoreError::os(libc::EBADF, "detach"), None)),
+      Some(s) => Ok(s.detach() as i64),
+      None => Err(throw(&env, CoreError::os(c::EBADF, "detach"), None)),
     }
   }
 
@@ -416,12 +418,26 @@ pub fn socketpair(
 
 /// `close(2)` on a bare fd number (Python's `socket.close(fd)`).
 #[napi]
-pub fn close_fd(env: Env, fd: i32) -> Result<()> {
-  bsd_sockets_core::socket::close_fd(fd).or_throw(&env)
+pub fn close_fd(env: Env, fd: i64) -> Result<()> {
+  bsd_sockets_core::socket::close_fd(handle(&env, fd)?).or_throw(&env)
 }
 
 /// A close-on-exec duplicate of a bare fd (for `fromfd`).
 #[napi]
-pub fn dup_fd(env: Env, fd: i32) -> Result<i32> {
-  bsd_sockets_core::socket::dup_fd(fd).or_throw(&env)
+pub fn dup_fd(env: Env, fd: i64) -> Result<i64> {
+  Ok(bsd_sockets_core::socket::dup_fd(handle(&env, fd)?).or_throw(&env)? as i64)
+}
+
+/// A socket handle from JavaScript: an fd (`0..=INT_MAX`) on Unix, a `SOCKET` on
+/// Windows; anything else is a RangeError, as Node says for fds.
+fn handle(env: &Env, fd: i64) -> Result<bsd_sockets_core::RawSock> {
+  bsd_sockets_core::raw_from_i64(fd).ok_or_else(|| {
+    throw(
+      env,
+      CoreError::out_of_range(format!(
+        "The value of \"fd\" is out of range. It must be a valid socket handle. Received {fd}"
+      )),
+      None,
+    )
+  })
 }

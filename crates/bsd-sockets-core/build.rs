@@ -290,7 +290,18 @@ fn emit_table(c: &mut String, function: &str, entries: &[Entry], table: Table) {
   );
   c.push_str("  const struct bsd_sockets_core_const table[] = {\n");
   for entry in entries.iter().filter(|e| e.table == table) {
-    let _ = writeln!(c, "#if {}", entry.cond);
+    if table == Table::Errno {
+      // Socket calls on Windows report Winsock's codes, not the C runtime's errno:
+      // there an errno name stands for its WSA value (as in CPython's errno module),
+      // and C-runtime-only names are left out, since their small numbers are Win32
+      // error codes of another meaning.
+      let windows = windows_errno(&entry.name);
+      let _ = writeln!(c, "#if defined(_WIN32) && defined({windows})");
+      let _ = writeln!(c, "    {{ \"{}\", (long long)({windows}) }},", entry.name);
+      let _ = writeln!(c, "#elif !defined(_WIN32) && ({})", entry.cond);
+    } else {
+      let _ = writeln!(c, "#if {}", entry.cond);
+    }
     let _ = writeln!(c, "    {{ \"{}\", (long long)({}) }},", entry.name, entry.expr);
     c.push_str("#endif\n");
   }
@@ -299,6 +310,20 @@ fn emit_table(c: &mut String, function: &str, entries: &[Entry], table: Table) {
   c.push_str("  size_t i;\n");
   c.push_str("  for (i = 0; i < n && i < cap; i++) {\n    out[i] = table[i];\n  }\n");
   c.push_str("  return n;\n}\n");
+}
+
+/// The Windows macro an errno name stands for: `WSA<NAME>`, except where Winsock's
+/// code has another name (the same choices as `sys::c` on Windows: `EAGAIN` is
+/// `WSAEWOULDBLOCK`, as libuv maps it).
+fn windows_errno(name: &str) -> String {
+  match name {
+    "EAGAIN" => "WSAEWOULDBLOCK".to_owned(),
+    "ENOMEM" => "WSA_NOT_ENOUGH_MEMORY".to_owned(),
+    "EIO" => "ERROR_IO_DEVICE".to_owned(),
+    "ENOSYS" => "ERROR_CALL_NOT_IMPLEMENTED".to_owned(),
+    "ESPIPE" => "ERROR_SEEK_ON_DEVICE".to_owned(),
+    _ => format!("WSA{name}"),
+  }
 }
 
 /// Parses names.txt (its syntax is described at the top of that file).

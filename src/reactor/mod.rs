@@ -7,9 +7,9 @@
 //! settled with no thread hop. A runtime without a libuv loop (Bun, Deno) would get a
 //! second backend with the same four operations; nothing else changes.
 
+mod libuv;
 mod uv;
 
-use std::ffi::c_int;
 use std::rc::Rc;
 
 use napi::bindgen_prelude::*;
@@ -28,7 +28,7 @@ pub enum Interest {
 /// What an event-loop backend provides. Errors are errno values.
 pub trait Reactor {
   /// Starts watching `fd`; returns the slot the other calls take.
-  fn watch(&self, fd: c_int, referenced: bool) -> std::result::Result<u32, i32>;
+  fn watch(&self, fd: bsd_sockets_core::RawSock, referenced: bool) -> std::result::Result<u32, i32>;
   /// A promise that resolves to 1 when the socket is ready for `interest`, 0 if
   /// [`Reactor::cancel`] cancels wait `id` first, 2 if the socket is unwatched first.
   fn wait(&self, slot: u32, interest: Interest, id: u32) -> std::result::Result<sys::napi_value, i32>;

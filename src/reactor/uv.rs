@@ -12,6 +12,7 @@
 //! * settlement from a libuv callback happens inside a handle scope and a callback
 //!   scope, so microtasks run (nodejs/node#15604).
 
+use bsd_sockets_core::{c, RawSock};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::ffi::{c_int, c_void};
@@ -22,30 +23,7 @@ use napi::sys;
 
 use super::{Interest, Reactor};
 
-#[repr(C)]
-struct UvHandle {
-  _private: [u8; 0],
-}
-
-type PollCb = unsafe extern "C" fn(handle: *mut UvHandle, status: c_int, events: c_int);
-type CloseCb = unsafe extern "C" fn(handle: *mut UvHandle);
-
-// From uv.h; stable across libuv 1.x.
-const UV_POLL: c_int = 8;
-const UV_READABLE: c_int = 1;
-const UV_WRITABLE: c_int = 2;
-
-extern "C" {
-  fn uv_handle_size(kind: c_int) -> usize;
-  fn uv_poll_init(loop_: *mut sys::uv_loop_s, handle: *mut UvHandle, fd: c_int) -> c_int;
-  fn uv_poll_start(handle: *mut UvHandle, events: c_int, cb: PollCb) -> c_int;
-  fn uv_poll_stop(handle: *mut UvHandle) -> c_int;
-  fn uv_close(handle: *mut UvHandle, cb: Option<CloseCb>);
-  fn uv_ref(handle: *mut UvHandle);
-  fn uv_unref(handle: *mut UvHandle);
-  fn uv_handle_set_data(handle: *mut UvHandle, data: *mut c_void);
-  fn uv_handle_get_data(handle: *const UvHandle) -> *mut c_void;
-}
+use super::libuv::*;
 
 /// How a wait ended; the promise resolves to this number.
 #[derive(Clone, Copy)]
@@ -105,8 +83,11 @@ impl UvReactor {
   pub fn new(env: sys::napi_env) -> Result<Rc<UvReactor>, i32> {
     let mut loop_ = ptr::null_mut();
     // SAFETY: a live env; the out-pointer is valid.
-    if unsafe { sys::napi_get_uv_event_loop(env, &mut loop_) } != sys::Status::napi_ok || loop_.is_null() {
-      return Err(libc::ENOSYS);
+    if !available()
+      || unsafe { sys::napi_get_uv_event_loop(env, &mut loop_) } != sys::Status::napi_ok
+      || loop_.is_null()
+    {
+      return Err(c::ENOSYS);
     }
     let mut name = ptr::null_mut();
     let mut ctx = ptr::null_mut();
@@ -152,12 +133,12 @@ impl UvReactor {
 
   /// Starts watching `fd` (idle until something waits). Returns a slot number, or an
   /// errno (libuv's error is negative; we return it positive).
-  fn watch_fd(&self, fd: c_int, referenced: bool) -> Result<u32, i32> {
+  fn watch_fd(&self, fd: RawSock, referenced: bool) -> Result<u32, i32> {
     let Some(me) = self.this.upgrade() else {
-      return Err(libc::EBADF);
+      return Err(c::EBADF);
     };
     if *self.dead.borrow() {
-      return Err(libc::EBADF);
+      return Err(c::EBADF);
     }
     // SAFETY: plain size query.
     let size = unsafe { uv_handle_size(UV_POLL) };
@@ -166,7 +147,7 @@ impl UvReactor {
     let mem: Box<[u64]> = vec![0u64; words].into_boxed_slice();
     let handle = Box::into_raw(mem) as *mut u64 as *mut UvHandle;
     // SAFETY: the memory is large enough for a uv_poll_t; the loop is the env's.
-    let r = unsafe { uv_poll_init(self.loop_, handle, fd) };
+    let r = unsafe { poll_init_socket(self.loop_, handle, fd) };
     if r != 0 {
       // SAFETY: never initialised, so libuv holds no pointer to it.
       unsafe { free_handle(handle, words) };
@@ -201,13 +182,13 @@ impl UvReactor {
   /// Queues a waiter; returns the promise it will settle, or an errno.
   fn wait_for(&self, slot: u32, interest: Interest, id: u32) -> Result<sys::napi_value, i32> {
     if *self.dead.borrow() {
-      return Err(libc::EBADF);
+      return Err(c::EBADF);
     }
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
     // SAFETY: a live env on its own thread.
     if unsafe { sys::napi_create_promise(self.env, &mut deferred, &mut promise) } != sys::Status::napi_ok {
-      return Err(libc::ENOMEM);
+      return Err(c::ENOMEM);
     }
     {
       let mut watchers = self.watchers.borrow_mut();
@@ -418,7 +399,7 @@ impl UvReactor {
 }
 
 impl Reactor for UvReactor {
-  fn watch(&self, fd: c_int, referenced: bool) -> Result<u32, i32> {
+  fn watch(&self, fd: RawSock, referenced: bool) -> Result<u32, i32> {
     self.watch_fd(fd, referenced)
   }
   fn wait(&self, slot: u32, interest: Interest, id: u32) -> Result<sys::napi_value, i32> {

@@ -13,6 +13,7 @@ use socket2::{SockAddr, SockAddrStorage};
 use crate::error::{Error, Result};
 use crate::inet;
 use crate::resolve;
+use crate::sys::c;
 
 /// Longest AF_UNIX name, in bytes, including the leading NUL of an abstract name.
 pub const UNIX_PATH_MAX: usize = 108;
@@ -116,18 +117,18 @@ fn family_mismatch(family: i32, spec: &Spec<'_>) -> Error {
 /// Encodes `spec` for a socket of `family`, resolving host names.
 pub fn encode(family: i32, spec: &Spec<'_>) -> Result<SockAddr> {
   match (family, spec) {
-    (libc::AF_INET, Spec::Inet { host, port }) => {
-      let (ip, _) = resolve::resolve_ip(host, libc::AF_INET)?;
+    (c::AF_INET, Spec::Inet { host, port }) => {
+      let (ip, _) = resolve::resolve_ip(host, c::AF_INET)?;
       match ip {
         IpAddr::V4(ip) => Ok(SockAddr::from(SocketAddrV4::new(ip, *port))),
         IpAddr::V6(_) => Err(Error::Gai {
-          code: libc::EAI_FAMILY,
+          code: c::EAI_FAMILY,
           syscall: "getaddrinfo",
         }),
       }
     }
     (
-      libc::AF_INET6,
+      c::AF_INET6,
       Spec::Inet6 {
         host,
         port,
@@ -140,12 +141,12 @@ pub fn encode(family: i32, spec: &Spec<'_>) -> Result<SockAddr> {
           "The value of \"flowinfo\" is out of range. It must be >= 0 && <= 1048575. Received {flowinfo}"
         )));
       }
-      let (ip, resolved_scope) = resolve::resolve_ip(host, libc::AF_INET6)?;
+      let (ip, resolved_scope) = resolve::resolve_ip(host, c::AF_INET6)?;
       let ip = match ip {
         IpAddr::V6(ip) => ip,
         IpAddr::V4(_) => {
           return Err(Error::Gai {
-            code: libc::EAI_FAMILY,
+            code: c::EAI_FAMILY,
             syscall: "getaddrinfo",
           })
         }
@@ -155,10 +156,10 @@ pub fn encode(family: i32, spec: &Spec<'_>) -> Result<SockAddr> {
       let scope = if *scope_id != 0 { *scope_id } else { resolved_scope };
       Ok(SockAddr::from(SocketAddrV6::new(ip, *port, *flowinfo, scope)))
     }
-    (libc::AF_UNIX, Spec::Unix(name)) => unix(name),
+    (c::AF_UNIX, Spec::Unix(name)) => unix(name),
     #[cfg(any(target_os = "linux", target_os = "android"))]
     (
-      libc::AF_PACKET,
+      c::AF_PACKET,
       Spec::Packet {
         ifname,
         protocol,
@@ -168,7 +169,7 @@ pub fn encode(family: i32, spec: &Spec<'_>) -> Result<SockAddr> {
       },
     ) => packet(ifname, *protocol, *pkttype, *hatype, addr),
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    (libc::AF_NETLINK, Spec::Netlink { pid, groups }) => Ok(netlink(*pid, *groups)),
+    (c::AF_NETLINK, Spec::Netlink { pid, groups }) => Ok(netlink(*pid, *groups)),
     _ => Err(family_mismatch(family, spec)),
   }
 }
@@ -200,12 +201,12 @@ pub fn unix(name: &[u8]) -> Result<SockAddr> {
   }
   let mut storage = SockAddrStorage::zeroed();
   // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_un.
-  let sun: &mut libc::sockaddr_un = unsafe { storage.view_as() };
-  sun.sun_family = libc::AF_UNIX as libc::sa_family_t;
+  let sun: &mut c::sockaddr_un = unsafe { storage.view_as() };
+  sun.sun_family = c::AF_UNIX as c::sa_family_t;
   for (dst, src) in sun.sun_path.iter_mut().zip(name) {
-    *dst = *src as libc::c_char;
+    *dst = *src as c::c_char;
   }
-  let base = mem::offset_of!(libc::sockaddr_un, sun_path);
+  let base = mem::offset_of!(c::sockaddr_un, sun_path);
   // A path gets its terminating NUL counted, as C code using SUN_LEN does; an
   // abstract name is exactly its bytes; an empty name (autobind) is the family alone.
   let len = if name.is_empty() || abstract_name {
@@ -214,7 +215,7 @@ pub fn unix(name: &[u8]) -> Result<SockAddr> {
     base + name.len() + 1
   };
   // SAFETY: storage holds a sockaddr_un initialised up to len bytes.
-  Ok(unsafe { SockAddr::new(storage, len as libc::socklen_t) })
+  Ok(unsafe { SockAddr::new(storage, len as c::socklen_t) })
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -228,13 +229,13 @@ fn packet(ifname: &str, protocol: u16, pkttype: u8, hatype: u16, addr: &[u8]) ->
   let ifindex = match inet::if_nametoindex(ifname) {
     Ok(i) => i,
     // CPython looks the name up with SIOCGIFINDEX and reports ENODEV.
-    Err(Error::NotFound { .. }) => return Err(Error::os(libc::ENODEV, "bind")),
+    Err(Error::NotFound { .. }) => return Err(Error::os(c::ENODEV, "bind")),
     Err(e) => return Err(e),
   };
   let mut storage = SockAddrStorage::zeroed();
   // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_ll.
-  let sll: &mut libc::sockaddr_ll = unsafe { storage.view_as() };
-  sll.sll_family = libc::AF_PACKET as u16;
+  let sll: &mut c::sockaddr_ll = unsafe { storage.view_as() };
+  sll.sll_family = c::AF_PACKET as u16;
   sll.sll_protocol = protocol.to_be();
   sll.sll_ifindex = ifindex as i32;
   sll.sll_pkttype = pkttype;
@@ -242,19 +243,19 @@ fn packet(ifname: &str, protocol: u16, pkttype: u8, hatype: u16, addr: &[u8]) ->
   sll.sll_halen = addr.len() as u8;
   sll.sll_addr[..addr.len()].copy_from_slice(addr);
   // SAFETY: a fully initialised sockaddr_ll.
-  Ok(unsafe { SockAddr::new(storage, mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t) })
+  Ok(unsafe { SockAddr::new(storage, mem::size_of::<c::sockaddr_ll>() as c::socklen_t) })
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn netlink(pid: u32, groups: u32) -> SockAddr {
   let mut storage = SockAddrStorage::zeroed();
   // SAFETY: sockaddr_storage is large and aligned enough for sockaddr_nl.
-  let snl: &mut libc::sockaddr_nl = unsafe { storage.view_as() };
-  snl.nl_family = libc::AF_NETLINK as u16;
+  let snl: &mut c::sockaddr_nl = unsafe { storage.view_as() };
+  snl.nl_family = c::AF_NETLINK as u16;
   snl.nl_pid = pid;
   snl.nl_groups = groups;
   // SAFETY: a fully initialised sockaddr_nl.
-  unsafe { SockAddr::new(storage, mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t) }
+  unsafe { SockAddr::new(storage, mem::size_of::<c::sockaddr_nl>() as c::socklen_t) }
 }
 
 /// Builds a `SockAddr` from raw `sockaddr` bytes (as produced by [`raw_bytes`]), so that
@@ -274,7 +275,7 @@ pub fn from_raw(bytes: &[u8]) -> Result<SockAddr> {
       (&mut storage as *mut SockAddrStorage).cast::<u8>(),
       bytes.len(),
     );
-    Ok(SockAddr::new(storage, bytes.len() as libc::socklen_t))
+    Ok(SockAddr::new(storage, bytes.len() as c::socklen_t))
   }
 }
 
@@ -288,7 +289,7 @@ pub fn raw_bytes(sa: &SockAddr) -> &[u8] {
 /// (unconnected stream peers, unbound AF_UNIX datagram senders) or AF_UNSPEC.
 pub fn decode(sa: &SockAddr) -> Option<Address> {
   let len = sa.len() as usize;
-  if len < mem::size_of::<libc::sa_family_t>() {
+  if len < mem::size_of::<c::sa_family_t>() {
     return None;
   }
   let family = sa.family() as i32;
@@ -300,9 +301,9 @@ pub fn decode(sa: &SockAddr) -> Option<Address> {
   }
   let bytes = raw_bytes(sa);
   match family {
-    libc::AF_UNSPEC => None,
-    libc::AF_UNIX => {
-      let base = mem::offset_of!(libc::sockaddr_un, sun_path);
+    c::AF_UNSPEC => None,
+    c::AF_UNIX => {
+      let base = mem::offset_of!(c::sockaddr_un, sun_path);
       let path = bytes.get(base..).unwrap_or(&[]);
       // Path names may come back with their terminator (and, from some peers, padding);
       // abstract names are exact and keep every byte.
@@ -315,8 +316,8 @@ pub fn decode(sa: &SockAddr) -> Option<Address> {
       Some(Address::Unix(path.to_vec()))
     }
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    libc::AF_PACKET if len >= mem::offset_of!(libc::sockaddr_ll, sll_addr) => {
-      let mut sll: libc::sockaddr_ll = unsafe_zeroed();
+    c::AF_PACKET if len >= mem::offset_of!(c::sockaddr_ll, sll_addr) => {
+      let mut sll: c::sockaddr_ll = unsafe_zeroed();
       copy_prefix(bytes, &mut sll);
       let halen = (sll.sll_halen as usize).min(8);
       Some(Address::Packet {
@@ -328,8 +329,8 @@ pub fn decode(sa: &SockAddr) -> Option<Address> {
       })
     }
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    libc::AF_NETLINK => {
-      let mut snl: libc::sockaddr_nl = unsafe_zeroed();
+    c::AF_NETLINK => {
+      let mut snl: c::sockaddr_nl = unsafe_zeroed();
       copy_prefix(bytes, &mut snl);
       Some(Address::Netlink {
         pid: snl.nl_pid,
@@ -372,19 +373,21 @@ pub fn ip_text(ip: IpAddr) -> String {
 fn ipv6_text(v6: &Ipv6Addr) -> String {
   // glibc still renders IPv4-compatible addresses (::a.b.c.d), which Rust does not;
   // follow the C library so our output matches Python's.
-  inet::inet_ntop(libc::AF_INET6, &v6.octets()).unwrap_or_else(|_| v6.to_string())
+  inet::inet_ntop(c::AF_INET6, &v6.octets()).unwrap_or_else(|_| v6.to_string())
 }
 
 /// The wildcard address of a family, used for `getsockname` on unbound sockets.
 pub fn unspecified(family: i32) -> Option<IpAddr> {
   match family {
-    libc::AF_INET => Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
-    libc::AF_INET6 => Some(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
+    c::AF_INET => Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+    c::AF_INET6 => Some(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
     _ => None,
   }
 }
 
+// The unit tests pin Linux/glibc behaviour and use libc directly.
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
   use super::*;
 

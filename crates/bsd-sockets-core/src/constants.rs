@@ -153,7 +153,9 @@ pub fn gai_name(code: i32) -> Option<&'static str> {
     .map(|&(name, _)| name)
 }
 
+// The unit tests pin Linux/glibc behaviour and use libc directly.
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
   use super::*;
 

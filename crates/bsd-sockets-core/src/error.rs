@@ -5,6 +5,8 @@
 use std::fmt;
 use std::io;
 
+use crate::sys::c;
+
 /// What kind of bad argument: decides between a JS `TypeError` and `RangeError`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArgKind {
@@ -76,10 +78,7 @@ impl Error {
         code: "ERR_INVALID_ARG_VALUE",
         message: err.to_string(),
       },
-      None => Error::Os {
-        errno: libc::EIO,
-        syscall,
-      },
+      None => Error::Os { errno: c::EIO, syscall },
     }
   }
 
@@ -125,7 +124,7 @@ impl Error {
 
   /// True for `EAGAIN`/`EWOULDBLOCK`.
   pub fn is_would_block(&self) -> bool {
-    matches!(self.errno(), Some(e) if e == libc::EAGAIN || e == libc::EWOULDBLOCK)
+    matches!(self.errno(), Some(e) if e == c::EAGAIN || e == c::EWOULDBLOCK)
   }
 
   /// The syscall (or library function) that failed, if any.
@@ -168,7 +167,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+// The unit tests pin Linux/glibc behaviour and use libc directly.
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
   use super::*;
 

@@ -11,17 +11,7 @@ use std::net::Ipv4Addr;
 use std::os::raw::{c_char, c_uint};
 
 use crate::error::{Error, Result};
-
-/// The C functions the libc crate does not export on every target (they are POSIX and
-/// present in every C library we link against).
-mod c {
-  use std::os::raw::{c_char, c_int, c_void};
-
-  unsafe extern "C" {
-    pub fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> std::os::raw::c_int;
-    pub fn inet_ntop(af: c_int, src: *const c_void, dst: *mut c_char, size: libc::socklen_t) -> *const c_char;
-  }
-}
+use crate::sys::{self, c};
 
 /// The message of the error for a string argument that holds a NUL byte.
 pub(crate) const NUL_MESSAGE: &str = "embedded null character";
@@ -141,9 +131,9 @@ pub fn inet_pton(family: i32, s: &str) -> Result<Vec<u8>> {
     return Err(Error::arg_value(NUL_MESSAGE));
   }
   let len = match family {
-    libc::AF_INET => 4,
-    libc::AF_INET6 => 16,
-    _ => return Err(Error::os(libc::EAFNOSUPPORT, "inet_pton")),
+    c::AF_INET => 4,
+    c::AF_INET6 => 16,
+    _ => return Err(Error::os(c::EAFNOSUPPORT, "inet_pton")),
   };
   let text = CString::new(s).map_err(|_| Error::arg_value(NUL_MESSAGE))?;
   let mut out = [0u8; 16];
@@ -167,8 +157,8 @@ pub fn inet_pton(family: i32, s: &str) -> Result<Vec<u8>> {
 /// [`Error::arg_value`] `"unknown address family N"`.
 pub fn inet_ntop(family: i32, packed: &[u8]) -> Result<String> {
   let len = match family {
-    libc::AF_INET => 4,
-    libc::AF_INET6 => 16,
+    c::AF_INET => 4,
+    c::AF_INET6 => 16,
     _ => return Err(Error::arg_value(format!("unknown address family {family}"))),
   };
   if packed.len() != len {
@@ -183,7 +173,7 @@ pub fn inet_ntop(family: i32, packed: &[u8]) -> Result<String> {
       family,
       packed.as_ptr().cast(),
       buf.as_mut_ptr(),
-      buf.len() as libc::socklen_t,
+      buf.len() as c::socklen_t,
     )
   };
   if rc.is_null() {
@@ -193,46 +183,12 @@ pub fn inet_ntop(family: i32, packed: &[u8]) -> Result<String> {
   Ok(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned())
 }
 
-/// Frees an `if_nameindex(3)` array when dropped.
-struct NameIndex(*mut libc::if_nameindex);
-
-impl Drop for NameIndex {
-  fn drop(&mut self) {
-    if !self.0.is_null() {
-      // SAFETY: the pointer came from if_nameindex() and is freed once.
-      unsafe { libc::if_freenameindex(self.0) };
-    }
-  }
-}
-
 /// `if_nameindex(3)`: every network interface as `(index, name)`, in the order the C
 /// library gives them (ascending index on Linux: `[(1, "lo"), (2, "eth0"), …]`).
 ///
 /// Errors: the call failing → [`Error::Os`] with its errno, syscall `if_nameindex`.
 pub fn if_nameindex() -> Result<Vec<(u32, String)>> {
-  // SAFETY: plain call; the result is checked for NULL and freed by the guard.
-  let list = NameIndex(unsafe { libc::if_nameindex() });
-  if list.0.is_null() {
-    return Err(Error::last_os("if_nameindex"));
-  }
-  let mut out = Vec::new();
-  let mut entry = list.0;
-  loop {
-    // SAFETY: the array is terminated by an entry with index 0 and a NULL name, so
-    // every entry up to that one is valid to read.
-    let item = unsafe { &*entry };
-    if item.if_index == 0 && item.if_name.is_null() {
-      break;
-    }
-    if !item.if_name.is_null() {
-      // SAFETY: if_name is a NUL-terminated string owned by the array.
-      let name = unsafe { CStr::from_ptr(item.if_name) }.to_string_lossy().into_owned();
-      out.push((item.if_index, name));
-    }
-    // SAFETY: not past the terminating entry (checked above).
-    entry = unsafe { entry.add(1) };
-  }
-  Ok(out)
+  sys::if_nameindex().map_err(|e| Error::from_io(e, "if_nameindex"))
 }
 
 /// `if_nametoindex(3)`: the index of the interface called `name` (`"lo"` → 1).
@@ -243,7 +199,7 @@ pub fn if_nameindex() -> Result<Vec<(u32, String)>> {
 pub fn if_nametoindex(name: &str) -> Result<u32> {
   let c_name = CString::new(name).map_err(|_| Error::arg_value(NUL_MESSAGE))?;
   // SAFETY: `c_name` is NUL-terminated.
-  let index = unsafe { libc::if_nametoindex(c_name.as_ptr()) };
+  let index = unsafe { c::if_nametoindex(c_name.as_ptr()) };
   if index == 0 {
     return Err(Error::NotFound {
       message: "no interface with this name".to_string(),
@@ -258,9 +214,9 @@ pub fn if_nametoindex(name: &str) -> Result<u32> {
 /// Errors: no such index (including 0) → [`Error::Os`] with the C library's errno
 /// (`ENXIO` on Linux, as CPython reports), syscall `if_indextoname`.
 pub fn if_indextoname(index: u32) -> Result<String> {
-  let mut buf: [c_char; libc::IF_NAMESIZE] = [0; libc::IF_NAMESIZE];
+  let mut buf: [c_char; c::IF_NAMESIZE] = [0; c::IF_NAMESIZE];
   // SAFETY: `buf` is IF_NAMESIZE bytes, the size if_indextoname writes at most.
-  let rc = unsafe { libc::if_indextoname(index as c_uint, buf.as_mut_ptr()) };
+  let rc = unsafe { c::if_indextoname(index as c_uint, buf.as_mut_ptr()) };
   if rc.is_null() {
     return Err(Error::last_os("if_indextoname"));
   }
@@ -276,13 +232,13 @@ pub fn if_indextoname(index: u32) -> Result<String> {
 /// `OverflowError`).
 pub fn cmsg_len(n: usize) -> Result<usize> {
   // SAFETY: CMSG_LEN(0) is pure arithmetic.
-  let header = unsafe { libc::CMSG_LEN(0) } as usize;
+  let header = unsafe { c::CMSG_LEN(0) } as usize;
   if n > CMSG_LIMIT - header {
     return Err(Error::out_of_range("CMSG_LEN() argument out of range"));
   }
   // SAFETY: pure arithmetic; n fits in c_uint (checked above) and the result does not
   // overflow it.
-  Ok(unsafe { libc::CMSG_LEN(n as c_uint) } as usize)
+  Ok(unsafe { c::CMSG_LEN(n as c_uint) } as usize)
 }
 
 /// `CMSG_SPACE(n)`: the buffer space a control message carrying `n` data bytes takes,
@@ -293,20 +249,22 @@ pub fn cmsg_len(n: usize) -> Result<usize> {
 /// range"` (CPython's `OverflowError`).
 pub fn cmsg_space(n: usize) -> Result<usize> {
   // SAFETY: CMSG_SPACE(1) is pure arithmetic.
-  let one = unsafe { libc::CMSG_SPACE(1) } as usize;
+  let one = unsafe { c::CMSG_SPACE(1) } as usize;
   if n > CMSG_LIMIT - one {
     return Err(Error::out_of_range("CMSG_SPACE() argument out of range"));
   }
   // SAFETY: pure arithmetic; n fits in c_uint (checked above) and the result does not
   // overflow it.
-  let space = unsafe { libc::CMSG_SPACE(n as c_uint) } as usize;
+  let space = unsafe { c::CMSG_SPACE(n as c_uint) } as usize;
   if space > CMSG_LIMIT {
     return Err(Error::out_of_range("CMSG_SPACE() argument out of range"));
   }
   Ok(space)
 }
 
+// The unit tests pin Linux/glibc behaviour and use libc directly.
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
   use super::*;
   use crate::error::ArgKind;

@@ -13,22 +13,21 @@
 
 use std::io;
 use std::mem::MaybeUninit;
-use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Instant;
 
-use libc::c_int;
 use socket2::{SockAddr, SockRef};
 
 use crate::error::{Error, Result};
 use crate::msg::{self, Cmsg, RecvMsg};
-use crate::sys;
+use crate::sys::c::{self, c_int};
+use crate::sys::{self, Borrowed, RawSock};
 use crate::timeout::{wait, Interest, Timeout};
 
 /// A socket fd and its timeout mode: everything a data call needs. `Copy`, so the
 /// Node-API layer can build one per call without touching any object.
 #[derive(Debug, Clone, Copy)]
 pub struct Io<'fd> {
-  fd: BorrowedFd<'fd>,
+  fd: Borrowed<'fd>,
   timeout: Timeout,
 }
 
@@ -59,12 +58,12 @@ fn uninit(buf: &mut [u8]) -> &mut [MaybeUninit<u8>] {
 }
 
 pub(crate) fn errno_of(e: &io::Error) -> i32 {
-  e.raw_os_error().unwrap_or(libc::EIO)
+  e.raw_os_error().unwrap_or(c::EIO)
 }
 
 impl<'fd> Io<'fd> {
   /// A view of `fd` in `timeout` mode.
-  pub fn new(fd: BorrowedFd<'fd>, timeout: Timeout) -> Io<'fd> {
+  pub fn new(fd: Borrowed<'fd>, timeout: Timeout) -> Io<'fd> {
     Io { fd, timeout }
   }
 
@@ -74,17 +73,16 @@ impl<'fd> Io<'fd> {
   /// `fd` must be an open socket for as long as the view is used (the Node-API layer
   /// guarantees it: it only passes fds of open sockets it owns, on the one JS thread
   /// that could close them).
-  pub unsafe fn borrow_raw(fd: RawFd, timeout: Timeout) -> Io<'fd> {
+  pub unsafe fn borrow_raw(fd: RawSock, timeout: Timeout) -> Io<'fd> {
     // SAFETY: forwarded to the caller.
     Io {
-      fd: unsafe { BorrowedFd::borrow_raw(fd) },
+      fd: unsafe { sys::borrow_raw(fd) },
       timeout,
     }
   }
 
-  fn fileno(&self) -> RawFd {
-    use std::os::fd::AsRawFd;
-    self.fd.as_raw_fd()
+  fn fileno(&self) -> RawSock {
+    sys::raw_of(self.fd)
   }
 
   /// The flag each attempt carries so that it never blocks outside blocking mode.
@@ -92,7 +90,7 @@ impl<'fd> Io<'fd> {
     if self.timeout == Timeout::Blocking {
       0
     } else {
-      libc::MSG_DONTWAIT
+      sys::MSG_DONTWAIT
     }
   }
 
@@ -103,7 +101,7 @@ impl<'fd> Io<'fd> {
       Timeout::After(_) => true,
       // In blocking mode EAGAIN is the caller's own (MSG_DONTWAIT, SO_RCVTIMEO) unless
       // the fd turned out to be non-blocking (adopted as such, or changed via a dup).
-      Timeout::Blocking => user_flags & libc::MSG_DONTWAIT == 0 && sys::is_nonblocking(self.fileno()).unwrap_or(false),
+      Timeout::Blocking => user_flags & sys::MSG_DONTWAIT == 0 && sys::nonblocking_after_eagain(self.fileno()),
     }
   }
 
@@ -122,10 +120,10 @@ impl<'fd> Io<'fd> {
         Ok(v) => return Ok(v),
         Err(e) => {
           let errno = errno_of(&e);
-          if errno == libc::EINTR {
+          if errno == c::EINTR {
             continue;
           }
-          if (errno == libc::EAGAIN || errno == libc::EWOULDBLOCK) && self.should_wait(user_flags) {
+          if (errno == c::EAGAIN || errno == c::EWOULDBLOCK) && self.should_wait(user_flags) {
             wait(self.fileno(), interest, deadline.get(self.timeout), syscall)?;
             continue;
           }
@@ -145,7 +143,7 @@ impl<'fd> Io<'fd> {
       Ok(()) => return Ok(()),
       Err(e) => errno_of(&e),
     };
-    let pending = err == libc::EINPROGRESS || err == libc::EINTR;
+    let pending = sys::connect_in_progress(err);
     if !(pending && self.timeout.waits()) {
       return Err(Error::Os {
         errno: err,
@@ -169,7 +167,7 @@ impl<'fd> Io<'fd> {
     match self.connect(addr) {
       Ok(()) => Ok(0),
       Err(Error::Os { errno, .. }) => Ok(errno),
-      Err(Error::Timeout { .. }) => Ok(libc::EAGAIN),
+      Err(Error::Timeout { .. }) => Ok(c::EAGAIN),
       Err(e) => Err(e),
     }
   }
@@ -184,9 +182,9 @@ impl<'fd> Io<'fd> {
         Timeout::NonBlocking => loop {
           // A zero-timeout poll: is a connection waiting right now?
           match sys::poll_one(self.fileno(), sys::POLLIN, 0) {
-            Ok(0) => return Err(Error::os(libc::EAGAIN, "accept")),
+            Ok(0) => return Err(Error::os(c::EAGAIN, "accept")),
             Ok(_) => break,
-            Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+            Err(e) if e.raw_os_error() == Some(c::EINTR) => continue,
             Err(e) => return Err(Error::from_io(e, "poll")),
           }
         },

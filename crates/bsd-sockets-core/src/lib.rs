@@ -33,4 +33,5 @@ pub use addr::Address;
 pub use error::{ArgKind, Error, Result};
 pub use io::Io;
 pub use socket::Socket;
+pub use sys::{c, raw_from_i64, Borrowed, RawSock};
 pub use timeout::Timeout;

@@ -22,6 +22,7 @@ use socket2::{SockAddr, SockAddrStorage};
 
 use crate::error::{Error, Result};
 use crate::inet::NUL_MESSAGE;
+use crate::sys::{self, c};
 
 /// One entry of a [`getaddrinfo`] answer (a C `struct addrinfo`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,20 +41,20 @@ pub struct AddrInfo {
 }
 
 /// Owns a `getaddrinfo(3)` answer and frees it when dropped.
-struct AddrInfoList(*mut libc::addrinfo);
+struct AddrInfoList(*mut c::addrinfo);
 
 impl Drop for AddrInfoList {
   fn drop(&mut self) {
     if !self.0.is_null() {
       // SAFETY: the list came from a successful getaddrinfo() and is freed once.
-      unsafe { libc::freeaddrinfo(self.0) };
+      unsafe { c::freeaddrinfo(self.0) };
     }
   }
 }
 
 impl AddrInfoList {
   /// The entries, in the order the C library returned them.
-  fn iter(&self) -> impl Iterator<Item = &libc::addrinfo> + '_ {
+  fn iter(&self) -> impl Iterator<Item = &c::addrinfo> + '_ {
     let mut next = self.0;
     std::iter::from_fn(move || {
       if next.is_null() {
@@ -70,12 +71,12 @@ impl AddrInfoList {
 /// An `Error` for a `getaddrinfo(3)`/`getnameinfo(3)` return code. Must be called right
 /// after the call, so that `errno` is still the call's for `EAI_SYSTEM`.
 fn gai_error(code: i32, syscall: &'static str) -> Error {
-  if code == libc::EAI_SYSTEM {
+  if code == c::EAI_SYSTEM {
     let err = Error::last_os(syscall);
     if err.errno().is_some_and(|e| e != 0) {
       return err;
     }
-    return Error::os(libc::EIO, syscall);
+    return Error::os(c::EIO, syscall);
   }
   Error::Gai { code, syscall }
 }
@@ -90,16 +91,16 @@ fn raw_getaddrinfo(
   flags: i32,
 ) -> Result<AddrInfoList> {
   // SAFETY: an all-zero addrinfo is the documented "no hints" value.
-  let mut hints: libc::addrinfo = unsafe { mem::zeroed() };
+  let mut hints: c::addrinfo = unsafe { mem::zeroed() };
   hints.ai_family = family;
   hints.ai_socktype = socktype;
   hints.ai_protocol = protocol;
   hints.ai_flags = flags;
-  let mut res: *mut libc::addrinfo = ptr::null_mut();
+  let mut res: *mut c::addrinfo = ptr::null_mut();
   // SAFETY: the strings are NUL-terminated or NULL, the hints are initialised, and the
   // answer is owned by the returned guard.
   let rc = unsafe {
-    libc::getaddrinfo(
+    c::getaddrinfo(
       host.map_or(ptr::null(), CStr::as_ptr),
       port.map_or(ptr::null(), CStr::as_ptr),
       &hints,
@@ -135,12 +136,12 @@ fn with_c_str<T>(s: &str, f: impl FnOnce(&CStr) -> Result<T>) -> Result<T> {
 }
 
 /// Copies a C socket address into a `SockAddr`.
-fn sockaddr_from_raw(addr: *const libc::sockaddr, len: libc::socklen_t) -> SockAddr {
+fn sockaddr_from_raw(addr: *const c::sockaddr, len: usize) -> SockAddr {
   let mut storage = SockAddrStorage::zeroed();
   let len = if addr.is_null() {
     0
   } else {
-    (len as usize).min(mem::size_of::<SockAddrStorage>())
+    len.min(mem::size_of::<SockAddrStorage>())
   };
   // SAFETY: `addr` points to `len` readable bytes (getaddrinfo's ai_addrlen), and the
   // storage is large enough for any socket address.
@@ -152,25 +153,25 @@ fn sockaddr_from_raw(addr: *const libc::sockaddr, len: libc::socklen_t) -> SockA
         len,
       );
     }
-    SockAddr::new(storage, len as libc::socklen_t)
+    SockAddr::new(storage, len as c::socklen_t)
   }
 }
 
 /// The IP and scope id of a `getaddrinfo` entry.
-fn ip_of(entry: &libc::addrinfo) -> Option<(IpAddr, u32)> {
+fn ip_of(entry: &c::addrinfo) -> Option<(IpAddr, u32)> {
   if entry.ai_addr.is_null() {
     return None;
   }
   let len = entry.ai_addrlen as usize;
   match entry.ai_family {
-    libc::AF_INET if len >= mem::size_of::<libc::sockaddr_in>() => {
+    c::AF_INET if len >= mem::size_of::<c::sockaddr_in>() => {
       // SAFETY: an AF_INET entry of at least this length is a sockaddr_in.
-      let sin = unsafe { ptr::read_unaligned(entry.ai_addr.cast::<libc::sockaddr_in>()) };
+      let sin = unsafe { ptr::read_unaligned(entry.ai_addr.cast::<c::sockaddr_in>()) };
       Some((IpAddr::V4(Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes())), 0))
     }
-    libc::AF_INET6 if len >= mem::size_of::<libc::sockaddr_in6>() => {
+    c::AF_INET6 if len >= mem::size_of::<c::sockaddr_in6>() => {
       // SAFETY: an AF_INET6 entry of at least this length is a sockaddr_in6.
-      let sin6 = unsafe { ptr::read_unaligned(entry.ai_addr.cast::<libc::sockaddr_in6>()) };
+      let sin6 = unsafe { ptr::read_unaligned(entry.ai_addr.cast::<c::sockaddr_in6>()) };
       Some((IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)), sin6.sin6_scope_id))
     }
     _ => None,
@@ -215,7 +216,7 @@ pub fn getaddrinfo(
             .to_string_lossy()
             .into_owned()
         },
-        addr: sockaddr_from_raw(entry.ai_addr, entry.ai_addrlen),
+        addr: sockaddr_from_raw(entry.ai_addr, entry.ai_addrlen as usize),
       })
       .collect(),
   )
@@ -252,15 +253,15 @@ pub fn getnameinfo(
     raw_getaddrinfo(
       Some(h),
       Some(&port_text),
-      libc::AF_UNSPEC,
-      libc::SOCK_DGRAM,
+      c::AF_UNSPEC,
+      c::SOCK_DGRAM,
       0,
-      libc::AI_NUMERICHOST,
+      c::AI_NUMERICHOST,
     )
   })?;
   let mut entries = list.iter();
   let entry = entries.next().ok_or(Error::Gai {
-    code: libc::EAI_NONAME,
+    code: c::EAI_NONAME,
     syscall: "getaddrinfo",
   })?;
   if entries.next().is_some() {
@@ -272,13 +273,13 @@ pub fn getnameinfo(
   // SAFETY: ai_addr points to ai_addrlen readable bytes; the storage is large enough.
   unsafe { ptr::copy_nonoverlapping(entry.ai_addr.cast::<u8>(), storage_ptr, len) };
   match entry.ai_family {
-    libc::AF_INET => {
+    c::AF_INET => {
       if flowinfo.is_some() || scope_id.is_some() {
         return Err(Error::arg_value("IPv4 sockaddr must be 2 tuple"));
       }
     }
-    libc::AF_INET6 if len >= mem::size_of::<libc::sockaddr_in6>() => {
-      let sin6_ptr = storage_ptr.cast::<libc::sockaddr_in6>();
+    c::AF_INET6 if len >= mem::size_of::<c::sockaddr_in6>() => {
+      let sin6_ptr = storage_ptr.cast::<c::sockaddr_in6>();
       // SAFETY: the storage holds a sockaddr_in6 (family and length checked).
       unsafe {
         let mut sin6 = ptr::read_unaligned(sin6_ptr);
@@ -287,7 +288,7 @@ pub fn getnameinfo(
         ptr::write_unaligned(sin6_ptr, sin6);
       }
     }
-    _ => return Err(Error::os(libc::EAFNOSUPPORT, "getnameinfo")),
+    _ => return Err(Error::os(c::EAFNOSUPPORT, "getnameinfo")),
   }
   // NI_MAXHOST and NI_MAXSERV bytes.
   let mut host_buf: [c_char; 1025] = [0; 1025];
@@ -295,9 +296,9 @@ pub fn getnameinfo(
   // SAFETY: the address is `len` initialised bytes; both buffers are writable for the
   // lengths passed.
   let rc = unsafe {
-    libc::getnameinfo(
-      storage_ptr.cast::<libc::sockaddr>(),
-      len as libc::socklen_t,
+    c::getnameinfo(
+      storage_ptr.cast::<c::sockaddr>(),
+      len as c::socklen_t,
       host_buf.as_mut_ptr(),
       // socklen_t on Linux, size_t on FreeBSD.
       host_buf.len() as _,
@@ -336,29 +337,29 @@ pub fn getnameinfo(
 /// [`Error::Gai`] `EAI_FAMILY`. A NUL in `host` → [`Error::arg_value`].
 pub fn resolve_ip(host: &str, family: i32) -> Result<(IpAddr, u32)> {
   let (want_v4, want_v6) = match family {
-    libc::AF_INET => (true, false),
-    libc::AF_INET6 => (false, true),
-    libc::AF_UNSPEC => (true, true),
+    c::AF_INET => (true, false),
+    c::AF_INET6 => (false, true),
+    c::AF_UNSPEC => (true, true),
     _ => {
       return Err(Error::Gai {
-        code: libc::EAI_FAMILY,
+        code: c::EAI_FAMILY,
         syscall: "getaddrinfo",
       })
     }
   };
   if host.is_empty() {
     return match family {
-      libc::AF_INET => Ok((IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0)),
-      libc::AF_INET6 => Ok((IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0)),
+      c::AF_INET => Ok((IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0)),
+      c::AF_INET6 => Ok((IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0)),
       _ => {
-        let list = raw_getaddrinfo(None, Some(c"0"), family, libc::SOCK_DGRAM, 0, libc::AI_PASSIVE)?;
+        let list = raw_getaddrinfo(None, Some(c"0"), family, c::SOCK_DGRAM, 0, c::AI_PASSIVE)?;
         let mut entries = list.iter();
         let first = entries.next().and_then(ip_of);
         if entries.next().is_some() {
           return Err(Error::arg_value("wildcard resolved to multiple address"));
         }
         first.ok_or(Error::Gai {
-          code: libc::EAI_NONAME,
+          code: c::EAI_NONAME,
           syscall: "getaddrinfo",
         })
       }
@@ -383,9 +384,9 @@ pub fn resolve_ip(host: &str, family: i32) -> Result<(IpAddr, u32)> {
   let list = with_c_str(host, |h| raw_getaddrinfo(Some(h), None, family, 0, 0, 0))?;
   let first = list.iter().next();
   match first {
-    Some(entry) => ip_of(entry).ok_or(Error::os(libc::EAFNOSUPPORT, "getaddrinfo")),
+    Some(entry) => ip_of(entry).ok_or(Error::os(c::EAFNOSUPPORT, "getaddrinfo")),
     None => Err(Error::Gai {
-      code: libc::EAI_NONAME,
+      code: c::EAI_NONAME,
       syscall: "getaddrinfo",
     }),
   }
@@ -399,7 +400,7 @@ pub fn resolve_ip(host: &str, family: i32) -> Result<(IpAddr, u32)> {
 /// `"1.2.0.3"`), `"::1"` → [`Error::Gai`] `EAI_ADDRFAMILY`, an unknown name →
 /// [`Error::Gai`] `EAI_NONAME`. A NUL → [`Error::arg_value`] (CPython: `TypeError`).
 pub fn gethostbyname(host: &str) -> Result<String> {
-  let (ip, _) = resolve_ip(host, libc::AF_INET)?;
+  let (ip, _) = resolve_ip(host, c::AF_INET)?;
   Ok(ip.to_string())
 }
 
@@ -425,7 +426,7 @@ pub fn gethostbyname(host: &str) -> Result<String> {
 /// Without glibc, the answer comes from `getaddrinfo(AF_INET, AI_CANONNAME)` instead
 /// (canonical name, no aliases, the distinct addresses).
 pub fn gethostbyname_ex(host: &str) -> Result<(String, Vec<String>, Vec<String>)> {
-  resolve_ip(host, libc::AF_INET)?;
+  resolve_ip(host, c::AF_INET)?;
   with_c_str(host, db::host_by_name)
 }
 
@@ -444,7 +445,7 @@ pub fn gethostbyname_ex(host: &str) -> Result<(String, Vec<String>, Vec<String>)
 /// Without glibc, the name comes from `getnameinfo(NI_NAMEREQD)` (no aliases, the one
 /// address).
 pub fn gethostbyaddr(host: &str) -> Result<(String, Vec<String>, Vec<String>)> {
-  let (ip, _) = resolve_ip(host, libc::AF_UNSPEC)?;
+  let (ip, _) = resolve_ip(host, c::AF_UNSPEC)?;
   db::host_by_addr(ip)
 }
 
@@ -476,7 +477,7 @@ pub fn getfqdn(name: &str) -> String {
 pub fn gethostname() -> Result<String> {
   let mut buf = [0u8; 1025];
   // SAFETY: the buffer is writable for the length passed (one byte kept for the NUL).
-  let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+  let rc = unsafe { c::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
   if rc != 0 {
     return Err(Error::last_os("gethostname"));
   }
@@ -491,7 +492,7 @@ pub fn gethostname() -> Result<String> {
 /// [`Error::Os`], syscall `sethostname`.
 pub fn sethostname(name: &[u8]) -> Result<()> {
   // SAFETY: `name` is readable for its length; the kernel copies it.
-  let rc = unsafe { libc::sethostname(name.as_ptr().cast(), name.len() as _) };
+  let rc = unsafe { c::sethostname(name.as_ptr().cast(), name.len() as _) };
   if rc != 0 {
     return Err(Error::last_os("sethostname"));
   }
@@ -544,13 +545,7 @@ pub fn getprotobyname(name: &str) -> Result<i32> {
 /// `gai_strerror(3)`: the C library's text for an `EAI_*` code (`EAI_NONAME` → "Name or
 /// service not known" on glibc).
 pub fn gai_strerror(code: i32) -> String {
-  // SAFETY: gai_strerror returns a pointer to a constant string (or NULL).
-  let text = unsafe { libc::gai_strerror(code) };
-  if text.is_null() {
-    return format!("Unknown error {code}");
-  }
-  // SAFETY: non-NULL results are NUL-terminated static strings.
-  unsafe { CStr::from_ptr(text) }.to_string_lossy().into_owned()
+  sys::gai_strerror(code)
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -873,6 +868,7 @@ mod portable {
 
   use super::{ip_of, raw_getaddrinfo};
   use crate::error::{Error, Result};
+  use crate::sys::c;
 
   type HostTuple = (String, Vec<String>, Vec<String>);
 
@@ -885,7 +881,7 @@ mod portable {
 
   fn unknown_host(err: Error, syscall: &'static str) -> Error {
     match err {
-      Error::Gai { code, .. } if code == libc::EAI_NONAME || code == libc::EAI_FAMILY => Error::NotFound {
+      Error::Gai { code, .. } if code == c::EAI_NONAME || code == c::EAI_FAMILY => Error::NotFound {
         message: "Unknown host".to_string(),
         syscall,
       },
@@ -894,15 +890,8 @@ mod portable {
   }
 
   pub(super) fn host_by_name(name: &CStr) -> Result<HostTuple> {
-    let list = raw_getaddrinfo(
-      Some(name),
-      None,
-      libc::AF_INET,
-      libc::SOCK_STREAM,
-      0,
-      libc::AI_CANONNAME,
-    )
-    .map_err(|e| unknown_host(e, "gethostbyname"))?;
+    let list = raw_getaddrinfo(Some(name), None, c::AF_INET, c::SOCK_STREAM, 0, c::AI_CANONNAME)
+      .map_err(|e| unknown_host(e, "gethostbyname"))?;
     let mut canonical = None;
     let mut addresses: Vec<String> = Vec::new();
     for entry in list.iter() {
@@ -930,14 +919,14 @@ mod portable {
     let mut host_buf: [c_char; 1025] = [0; 1025];
     // SAFETY: `addr` is a valid socket address of its length; the buffer is writable.
     let rc = unsafe {
-      libc::getnameinfo(
+      c::getnameinfo(
         addr.as_ptr().cast(),
         addr.len(),
         host_buf.as_mut_ptr(),
         host_buf.len() as _,
         ptr::null_mut(),
         0,
-        libc::NI_NAMEREQD as _,
+        c::NI_NAMEREQD as _,
       )
     };
     if rc != 0 {
@@ -949,7 +938,7 @@ mod portable {
       .into_owned();
     let text = match ip {
       IpAddr::V4(v4) => v4.to_string(),
-      IpAddr::V6(v6) => crate::inet::inet_ntop(libc::AF_INET6, &v6.octets())?,
+      IpAddr::V6(v6) => crate::inet::inet_ntop(c::AF_INET6, &v6.octets())?,
     };
     Ok((name, Vec::new(), vec![text]))
   }
@@ -958,7 +947,7 @@ mod portable {
     let _guard = db_lock();
     // SAFETY: the strings are NUL-terminated or NULL; the static result is read under
     // the lock.
-    let ent = unsafe { libc::getservbyname(name.as_ptr(), proto.map_or(ptr::null(), CStr::as_ptr)) };
+    let ent = unsafe { c::getservbyname(name.as_ptr(), proto.map_or(ptr::null(), CStr::as_ptr)) };
     if ent.is_null() {
       return Ok(None);
     }
@@ -969,7 +958,7 @@ mod portable {
   pub(super) fn serv_by_port(port: u16, proto: Option<&CStr>) -> Result<Option<String>> {
     let _guard = db_lock();
     // SAFETY: proto is NUL-terminated or NULL; the static result is read under the lock.
-    let ent = unsafe { libc::getservbyport(port.to_be().into(), proto.map_or(ptr::null(), CStr::as_ptr)) };
+    let ent = unsafe { c::getservbyport(port.to_be().into(), proto.map_or(ptr::null(), CStr::as_ptr)) };
     // SAFETY: non-NULL results point to a filled servent.
     if ent.is_null() || unsafe { (*ent).s_name }.is_null() {
       return Ok(None);
@@ -983,7 +972,7 @@ mod portable {
   pub(super) fn proto_by_name(name: &CStr) -> Result<Option<i32>> {
     let _guard = db_lock();
     // SAFETY: `name` is NUL-terminated; the static result is read under the lock.
-    let ent = unsafe { libc::getprotobyname(name.as_ptr()) };
+    let ent = unsafe { c::getprotobyname(name.as_ptr()) };
     if ent.is_null() {
       return Ok(None);
     }
@@ -994,7 +983,9 @@ mod portable {
   }
 }
 
+// The unit tests pin Linux/glibc behaviour and use libc directly.
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
   use super::*;
   use crate::error::ArgKind;

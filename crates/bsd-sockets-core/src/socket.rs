@@ -2,17 +2,13 @@
 //! manage it (creation, addresses, options, lifetime). The calls that move data or
 //! connect live on [`Io`], which [`Socket::io`] hands out.
 
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, RawFd};
-
-use libc::c_int;
 use socket2::{Domain, Protocol, SockAddr, Type};
 
 use crate::error::{Error, Result};
 use crate::io::{errno_of, Io};
-use crate::sys;
+use crate::sys::c::{self, c_int};
+use crate::sys::{self, RawSock, SOCK_NONBLOCK, TYPE_FLAGS};
 use crate::timeout::Timeout;
-
-use crate::sys::{SOCK_NONBLOCK, TYPE_FLAGS};
 
 /// A socket file descriptor with a CPython timeout mode. Dropping it closes the fd.
 #[derive(Debug)]
@@ -50,7 +46,7 @@ impl Socket {
 
   /// `socketpair(2)`: two connected, close-on-exec sockets.
   pub fn pair(family: c_int, socktype: c_int, protocol: c_int, timeout: Timeout) -> Result<(Socket, Socket)> {
-    let (a, b) = socket2::Socket::pair(
+    let (a, b) = sys::socketpair(
       Domain::from(family),
       Type::from(socktype),
       Some(Protocol::from(protocol)),
@@ -74,21 +70,17 @@ impl Socket {
   /// belongs to the open file, which other fds (the one `fromfd` duplicated, another
   /// process's) share. Data calls do not depend on it (see [`Io`]).
   pub fn adopt(
-    fd: RawFd,
+    fd: RawSock,
     family: Option<c_int>,
     socktype: Option<c_int>,
     protocol: Option<c_int>,
     timeout: Timeout,
   ) -> Result<Socket> {
-    if fd < 0 {
-      return Err(Error::out_of_range(format!(
-        "The value of \"fd\" is out of range. It must be >= 0. Received {fd}"
-      )));
-    }
     let (kf, kt, kp) = sys::socket_kind(fd).map_err(|e| Error::from_io(e, "getsockopt"))?;
+    let nonblocking_fd =
+      sys::nonblocking_state(fd, timeout != Timeout::Blocking).map_err(|e| Error::from_io(e, "fcntl"))?;
     // SAFETY: fd is an open socket (checked above) and the caller hands it to us.
-    let sock = unsafe { socket2::Socket::from_raw_fd(fd) };
-    let nonblocking_fd = sys::is_nonblocking(fd).map_err(|e| Error::from_io(e, "fcntl"))?;
+    let sock = unsafe { sys::from_raw(fd) };
     Ok(Socket {
       sock,
       family: family.unwrap_or(kf),
@@ -101,7 +93,8 @@ impl Socket {
   }
 
   fn wrap(sock: socket2::Socket, family: c_int, socktype: c_int, protocol: c_int, timeout: Timeout) -> Result<Socket> {
-    let nonblocking_fd = sys::is_nonblocking(sock.as_raw_fd()).map_err(|e| Error::from_io(e, "fcntl"))?;
+    let nonblocking_fd = sys::nonblocking_state(sys::as_raw(&sock), timeout != Timeout::Blocking)
+      .map_err(|e| Error::from_io(e, "fcntl"))?;
     let mut s = Socket {
       sock,
       family,
@@ -116,8 +109,8 @@ impl Socket {
   }
 
   /// The fd number (valid until `close`/`detach`/drop).
-  pub fn fileno(&self) -> RawFd {
-    self.sock.as_raw_fd()
+  pub fn fileno(&self) -> RawSock {
+    sys::as_raw(&self.sock)
   }
 
   /// Address family the socket was created with.
@@ -167,7 +160,7 @@ impl Socket {
 
   /// The fd and timeout mode, for the calls that move data or connect.
   pub fn io(&self) -> Io<'_> {
-    Io::new(self.sock.as_fd(), self.timeout)
+    Io::new(sys::borrow(&self.sock), self.timeout)
   }
 
   /// `accept4(2)` with SOCK_CLOEXEC. The new socket gets `timeout` — the caller passes
@@ -188,8 +181,8 @@ impl Socket {
   /// Python's `socket.sendfile(file, offset, count)`: `sendfile(2)` from `in_fd`
   /// starting at `offset`, until `count` bytes or EOF; falls back to read+send for files
   /// the kernel cannot splice. Leaves `in_fd`'s position after the last byte sent.
-  pub fn sendfile(&self, in_fd: RawFd, offset: u64, count: Option<u64>) -> Result<u64> {
-    if self.socktype != libc::SOCK_STREAM {
+  pub fn sendfile(&self, in_fd: c_int, offset: u64, count: Option<u64>) -> Result<u64> {
+    if self.socktype != c::SOCK_STREAM {
       return Err(Error::arg_value("only SOCK_STREAM type sockets are supported"));
     }
     if self.timeout == Timeout::NonBlocking {
@@ -212,14 +205,14 @@ impl Socket {
           Ok(_) => {}
           Err(e) => {
             let errno = errno_of(&e);
-            if errno == libc::EINTR {
+            if errno == c::EINTR {
               continue;
             }
-            if errno == libc::EAGAIN || errno == libc::EWOULDBLOCK {
+            if errno == c::EAGAIN || errno == c::EWOULDBLOCK {
               self.io().wait_writable("sendfile")?;
               continue;
             }
-            if off == start && (errno == libc::EINVAL || errno == libc::ENOSYS || errno == libc::ESPIPE) {
+            if off == start && (errno == c::EINVAL || errno == c::ENOSYS || errno == c::ESPIPE) {
               fallback = true;
               break;
             }
@@ -242,7 +235,7 @@ impl Socket {
     Ok((off - start) as u64)
   }
 
-  fn sendfile_by_copy(&self, in_fd: RawFd, off: &mut i64, start: i64, count: Option<u64>) -> Result<()> {
+  fn sendfile_by_copy(&self, in_fd: c_int, off: &mut i64, start: i64, count: Option<u64>) -> Result<()> {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
       let sent = (*off - start) as u64;
@@ -253,7 +246,7 @@ impl Socket {
       };
       let n = loop {
         match sys::pread(in_fd, &mut buf[..want], *off) {
-          Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+          Err(e) if e.raw_os_error() == Some(c::EINTR) => continue,
           r => break r.map_err(|e| Error::from_io(e, "read"))?,
         }
       };
@@ -265,7 +258,7 @@ impl Socket {
     }
   }
 
-  fn leave_file_at(&self, in_fd: RawFd, start: i64, off: i64) {
+  fn leave_file_at(&self, in_fd: c_int, start: i64, off: i64) {
     if off > start {
       // Best effort, as Python's file.seek after sendfile: pipes cannot seek.
       let _ = sys::seek(in_fd, off);
@@ -279,14 +272,9 @@ impl Socket {
 
   /// `getsockopt(2)` of a C int.
   pub fn getsockopt_int(&self, level: c_int, name: c_int) -> Result<c_int> {
-    let mut v: c_int = 0;
-    let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
-    // SAFETY: v and len describe a writable int.
-    let r = unsafe { libc::getsockopt(self.fileno(), level, name, (&mut v as *mut c_int).cast(), &mut len) };
-    if r < 0 {
-      return Err(Error::last_os("getsockopt"));
-    }
-    Ok(v)
+    let mut v = [0u8; std::mem::size_of::<c_int>()];
+    sys::getsockopt(self.fileno(), level, name, &mut v).map_err(|e| Error::from_io(e, "getsockopt"))?;
+    Ok(c_int::from_ne_bytes(v))
   }
 
   /// `getsockopt(2)` into a buffer of `buflen` bytes (1..=1024, CPython's bounds);
@@ -298,13 +286,8 @@ impl Socket {
       )));
     }
     let mut buf = vec![0u8; buflen];
-    let mut len = buflen as libc::socklen_t;
-    // SAFETY: buf is writable for len bytes.
-    let r = unsafe { libc::getsockopt(self.fileno(), level, name, buf.as_mut_ptr().cast(), &mut len) };
-    if r < 0 {
-      return Err(Error::last_os("getsockopt"));
-    }
-    buf.truncate(len as usize);
+    let len = sys::getsockopt(self.fileno(), level, name, &mut buf).map_err(|e| Error::from_io(e, "getsockopt"))?;
+    buf.truncate(len);
     Ok(buf)
   }
 
@@ -315,31 +298,14 @@ impl Socket {
 
   /// `setsockopt(2)` with raw option bytes.
   pub fn setsockopt_bytes(&self, level: c_int, name: c_int, value: &[u8]) -> Result<()> {
-    // SAFETY: value is readable for its length.
-    let r = unsafe {
-      libc::setsockopt(
-        self.fileno(),
-        level,
-        name,
-        value.as_ptr().cast(),
-        value.len() as libc::socklen_t,
-      )
-    };
-    if r < 0 {
-      return Err(Error::last_os("setsockopt"));
-    }
-    Ok(())
+    let len = u32::try_from(value.len()).map_err(|_| Error::out_of_range("option value is too large"))?;
+    sys::setsockopt(self.fileno(), level, name, Some(value), len).map_err(|e| Error::from_io(e, "setsockopt"))
   }
 
   /// `setsockopt(2)` with a NULL value and `optlen` (options that take no data, such as
   /// AF_ALG's ALG_SET_AEAD_AUTHSIZE).
   pub fn setsockopt_null(&self, level: c_int, name: c_int, optlen: u32) -> Result<()> {
-    // SAFETY: a NULL optval is what the caller asked for; the kernel validates it.
-    let r = unsafe { libc::setsockopt(self.fileno(), level, name, std::ptr::null(), optlen as libc::socklen_t) };
-    if r < 0 {
-      return Err(Error::last_os("setsockopt"));
-    }
-    Ok(())
+    sys::setsockopt(self.fileno(), level, name, None, optlen).map_err(|e| Error::from_io(e, "setsockopt"))
   }
 
   /// `getsockname(2)`.
@@ -356,7 +322,7 @@ impl Socket {
   pub fn dup(&self) -> Result<Socket> {
     let fd = sys::dup_cloexec(self.fileno()).map_err(|e| Error::from_io(e, "dup"))?;
     // SAFETY: fd was just created and is ours.
-    let sock = unsafe { socket2::Socket::from_raw_fd(fd) };
+    let sock = unsafe { sys::from_raw(fd) };
     Ok(Socket {
       sock,
       family: self.family,
@@ -382,12 +348,12 @@ impl Socket {
 
   /// Gives up the fd without closing it. It leaves with the O_NONBLOCK state CPython
   /// would give it: set unless the socket is in blocking mode.
-  pub fn detach(self) -> RawFd {
+  pub fn detach(self) -> RawSock {
     if self.watched && self.timeout == Timeout::Blocking {
       // Best effort: the fd leaves as CPython would hand it out.
       let _ = sys::set_nonblocking(self.fileno(), false);
     }
-    self.sock.into_raw_fd()
+    sys::into_raw(self.sock)
   }
 
   /// Prepares the fd for an event loop: O_NONBLOCK from now on, whatever the timeout
@@ -404,7 +370,7 @@ impl Socket {
 
   /// A view that never waits: what an async call tries before (and after) each wait.
   pub fn nonblocking_io(&self) -> Io<'_> {
-    Io::new(self.sock.as_fd(), Timeout::NonBlocking)
+    Io::new(sys::borrow(&self.sock), Timeout::NonBlocking)
   }
 
   /// `getsockopt(SO_ERROR)`: the pending error (0 if none), cleared by reading it. How a
@@ -419,12 +385,12 @@ impl Socket {
 
   /// One non-blocking `sendfile(2)` attempt from `in_fd` at `offset` (for async
   /// senders, which wait between attempts themselves). Returns the bytes sent.
-  pub fn sendfile_once(&self, in_fd: RawFd, offset: u64, count: usize) -> Result<usize> {
+  pub fn sendfile_once(&self, in_fd: c_int, offset: u64, count: usize) -> Result<usize> {
     let mut off = i64::try_from(offset).map_err(|_| Error::out_of_range("offset is too large"))?;
     let _sigpipe = sys::SigpipeGuard::new();
     loop {
       match sys::sendfile(self.fileno(), in_fd, &mut off, count) {
-        Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+        Err(e) if e.raw_os_error() == Some(c::EINTR) => continue,
         r => return r.map_err(|e| Error::from_io(e, "sendfile")),
       }
     }
@@ -433,25 +399,27 @@ impl Socket {
   /// Closes the fd and reports `close(2)` errors (ECONNRESET is not an error here, as
   /// in CPython). The fd is gone either way.
   pub fn close(self) -> Result<()> {
-    let fd = self.sock.into_raw_fd();
+    let fd = sys::into_raw(self.sock);
     match sys::close(fd) {
-      Err(e) if e.raw_os_error() != Some(libc::ECONNRESET) => Err(Error::from_io(e, "close")),
+      Err(e) if e.raw_os_error() != Some(c::ECONNRESET) => Err(Error::from_io(e, "close")),
       _ => Ok(()),
     }
   }
 }
 
 /// `close(2)` on a bare fd number (Python's `socket.close(fd)`).
-pub fn close_fd(fd: RawFd) -> Result<()> {
+pub fn close_fd(fd: RawSock) -> Result<()> {
   sys::close(fd).map_err(|e| Error::from_io(e, "close"))
 }
 
 /// A close-on-exec duplicate of a bare fd (Python's `socket.dup(fd)`, used by `fromfd`).
-pub fn dup_fd(fd: RawFd) -> Result<RawFd> {
+pub fn dup_fd(fd: RawSock) -> Result<RawSock> {
   sys::dup_cloexec(fd).map_err(|e| Error::from_io(e, "dup"))
 }
 
+// The unit tests pin Linux/glibc behaviour and use libc directly.
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
   use super::*;
   use std::time::{Duration, Instant};

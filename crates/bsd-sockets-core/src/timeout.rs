@@ -1,10 +1,9 @@
 //! CPython's socket timeout modes and the blocking wait every `*Sync` call uses.
 
-use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::sys;
+use crate::sys::{self, c, RawSock};
 
 /// How a socket behaves when a call cannot complete at once (CPython's `settimeout`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -76,7 +75,7 @@ pub enum Interest {
 
 /// Waits until `fd` is ready for `interest` or `deadline` passes (then
 /// [`Error::Timeout`]). EINTR is retried with the *remaining* time (PEP 475).
-pub fn wait(fd: RawFd, interest: Interest, deadline: Option<Instant>, syscall: &'static str) -> Result<()> {
+pub fn wait(fd: RawSock, interest: Interest, deadline: Option<Instant>, syscall: &'static str) -> Result<()> {
   let events = match interest {
     Interest::Read => sys::POLLIN,
     Interest::Write => sys::POLLOUT,
@@ -101,7 +100,7 @@ pub fn wait(fd: RawFd, interest: Interest, deadline: Option<Instant>, syscall: &
         }
       }
       Ok(_) => return Ok(()),
-      Err(e) if e.raw_os_error() == Some(libc::EINTR) => {}
+      Err(e) if e.raw_os_error() == Some(c::EINTR) => {}
       Err(e) => return Err(Error::from_io(e, "poll")),
     }
   }

@@ -1,22 +1,36 @@
 //! Everything that differs between operating systems, behind one contract.
 //!
 //! A backend provides:
-//! * `MSG_NOSIGNAL`, `MSG_CMSG_CLOEXEC`: flags OR-ed into every send / recvmsg
-//!   (0 where the platform has no such flag);
-//! * `poll_one(fd, events, timeout_ms)`: `poll(2)` on one descriptor;
-//! * `set_nonblocking`, `is_nonblocking`, `get_cloexec`, `set_cloexec`, `dup_cloexec`;
-//! * `socket_kind(fd)`: family, type and protocol of an open socket;
-//! * `sendfile(out, in, offset, count)` and `SigpipeGuard`;
-//! * `shutdown(fd, how)`, `close(fd)`.
+//! * `c`: the C names the portable modules use (types, constants, errno values, the
+//!   resolver and a few socket calls), spelled as in POSIX. On Unix it is `libc`; on
+//!   Windows a Winsock shim with the same names and layouts, errno values being the
+//!   `WSAE*` codes Winsock reports (as CPython's `errno` module does there);
+//! * `RawSock`/`Borrowed`: a socket handle (an fd on Unix, a `SOCKET` on Windows), and
+//!   `as_raw`, `borrow`, `borrow_raw`, `from_raw`, `into_raw`, `raw_from_i64` to move
+//!   between them and socket2;
+//! * `MSG_NOSIGNAL`, `MSG_CMSG_CLOEXEC`, `MSG_DONTWAIT`: flags OR-ed into data calls
+//!   (0 where the platform has no such flag); `TYPE_FLAGS`, `SOCK_NONBLOCK`;
+//! * `poll_one(fd, events, timeout_ms)`: `poll(2)` (`WSAPoll`) on one socket;
+//! * `set_nonblocking`, `nonblocking_state`, `nonblocking_after_eagain`,
+//!   `get_cloexec`, `set_cloexec`, `dup_cloexec`, `socket_kind`, `socketpair`;
+//! * `getsockopt`/`setsockopt` on raw option bytes;
+//! * `sendfile(out, in, offset, count)`, `pread`, `seek` and `SigpipeGuard`;
+//! * `shutdown(fd, how)`, `close(fd)`;
+//! * `recvmsg`/`sendmsg`/control-message layout, in [`crate::msg`]'s `cmsg` backend.
 //!
-//! Unix is the only backend today; other targets fail to compile with a clear message
-//! rather than half-working.
+//! Where a kernel lacks a feature the backend fails with the platform's "not supported"
+//! error (`EOPNOTSUPP`), never with a silent substitute.
 
 #[cfg(unix)]
 #[path = "unix.rs"]
 mod imp;
 
-#[cfg(not(unix))]
-compile_error!("bsd-sockets-core supports Unix-like systems only for now");
+#[cfg(windows)]
+#[path = "windows.rs"]
+mod imp;
+
+#[cfg(not(any(unix, windows)))]
+compile_error!("bsd-sockets-core supports Unix-like systems and Windows");
 
 pub(crate) use imp::*;
+pub use imp::{c, raw_from_i64, Borrowed, RawSock};

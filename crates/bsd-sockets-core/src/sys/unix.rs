@@ -1,9 +1,62 @@
 //! The Unix backend (Linux first; macOS and the BSDs compile with the features they have).
 
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
 
 use libc::c_int;
+
+/// The C names of the portable modules: libc itself, plus the two POSIX calls the libc
+/// crate does not export on every target.
+pub mod c {
+  pub use libc::*;
+
+  unsafe extern "C" {
+    /// `inet_pton(3)`.
+    pub fn inet_pton(af: c_int, src: *const c_char, dst: *mut c_void) -> c_int;
+    /// `inet_ntop(3)`.
+    pub fn inet_ntop(af: c_int, src: *const c_void, dst: *mut c_char, size: socklen_t) -> *const c_char;
+  }
+}
+
+/// A socket handle: a file descriptor.
+pub type RawSock = RawFd;
+/// A borrowed socket handle.
+pub type Borrowed<'a> = BorrowedFd<'a>;
+
+pub(crate) fn as_raw(s: &socket2::Socket) -> RawSock {
+  s.as_raw_fd()
+}
+
+pub(crate) fn borrow(s: &socket2::Socket) -> Borrowed<'_> {
+  s.as_fd()
+}
+
+pub(crate) fn raw_of(b: Borrowed<'_>) -> RawSock {
+  b.as_raw_fd()
+}
+
+/// # Safety
+/// `fd` must stay open for `'a`.
+pub(crate) unsafe fn borrow_raw<'a>(fd: RawSock) -> Borrowed<'a> {
+  // SAFETY: forwarded to the caller.
+  unsafe { BorrowedFd::borrow_raw(fd) }
+}
+
+/// # Safety
+/// `fd` must be an open socket the caller gives up.
+pub(crate) unsafe fn from_raw(fd: RawSock) -> socket2::Socket {
+  // SAFETY: forwarded to the caller.
+  unsafe { socket2::Socket::from_raw_fd(fd) }
+}
+
+pub(crate) fn into_raw(s: socket2::Socket) -> RawSock {
+  s.into_raw_fd()
+}
+
+/// A handle number from JavaScript, if it can name one (fds are `0..=INT_MAX`).
+pub fn raw_from_i64(v: i64) -> Option<RawSock> {
+  RawFd::try_from(v).ok().filter(|fd| *fd >= 0)
+}
 
 /// Flags that only some Unixes have, in one place: the BSD-socket systems with the
 /// Linux extensions get the real values, the others (Apple) 0 and their own mechanism.
@@ -27,6 +80,8 @@ mod flags {
   pub(crate) const TYPE_FLAGS: c_int = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
   /// The one of them that makes a new socket non-blocking.
   pub(crate) const SOCK_NONBLOCK: c_int = libc::SOCK_NONBLOCK;
+  /// Makes one call non-blocking whatever the fd's O_NONBLOCK says (see `Io`).
+  pub(crate) const MSG_DONTWAIT: c_int = libc::MSG_DONTWAIT;
 }
 
 #[cfg(not(any(
@@ -44,6 +99,7 @@ mod flags {
   pub(crate) const MSG_CMSG_CLOEXEC: c_int = 0;
   pub(crate) const TYPE_FLAGS: c_int = 0;
   pub(crate) const SOCK_NONBLOCK: c_int = 0;
+  pub(crate) const MSG_DONTWAIT: c_int = libc::MSG_DONTWAIT;
 }
 
 pub(crate) use flags::*;
@@ -69,10 +125,50 @@ pub(crate) const POLLIN: i16 = libc::POLLIN;
 pub(crate) const POLLOUT: i16 = libc::POLLOUT;
 
 /// Current O_NONBLOCK state of an fd.
-pub(crate) fn is_nonblocking(fd: RawFd) -> io::Result<bool> {
+fn is_nonblocking(fd: RawFd) -> io::Result<bool> {
   // SAFETY: F_GETFL takes no argument.
   let flags = cvt(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
   Ok(flags & libc::O_NONBLOCK != 0)
+}
+
+/// The fd's O_NONBLOCK state (`_want` is for systems that cannot tell, which set it).
+pub(crate) fn nonblocking_state(fd: RawFd, _want: bool) -> io::Result<bool> {
+  is_nonblocking(fd)
+}
+
+/// Asked after EAGAIN from a call made in blocking mode: is the fd non-blocking, so
+/// that the caller should wait and retry? (An adopted fd can be, as can a watched one.)
+pub(crate) fn nonblocking_after_eagain(fd: RawFd) -> bool {
+  is_nonblocking(fd).unwrap_or(false)
+}
+
+/// Whether a `connect(2)` that failed with `errno` goes on in the background.
+pub(crate) fn connect_in_progress(errno: c_int) -> bool {
+  errno == libc::EINPROGRESS || errno == libc::EINTR
+}
+
+/// `socketpair(2)`.
+pub(crate) fn socketpair(
+  domain: socket2::Domain,
+  ty: socket2::Type,
+  protocol: Option<socket2::Protocol>,
+) -> io::Result<(socket2::Socket, socket2::Socket)> {
+  socket2::Socket::pair(domain, ty, protocol)
+}
+
+/// `getsockopt(2)` into `buf`; returns the length the kernel wrote.
+pub(crate) fn getsockopt(fd: RawFd, level: c_int, name: c_int, buf: &mut [u8]) -> io::Result<usize> {
+  let mut len = buf.len() as libc::socklen_t;
+  // SAFETY: buf is writable for len bytes.
+  cvt(unsafe { libc::getsockopt(fd, level, name, buf.as_mut_ptr().cast(), &mut len) })?;
+  Ok(len as usize)
+}
+
+/// `setsockopt(2)` with `value` (NULL when `None`) and `len`.
+pub(crate) fn setsockopt(fd: RawFd, level: c_int, name: c_int, value: Option<&[u8]>, len: u32) -> io::Result<()> {
+  let ptr = value.map_or(std::ptr::null(), |v| v.as_ptr());
+  // SAFETY: value is readable for len bytes (the caller passes its length), or NULL.
+  cvt(unsafe { libc::setsockopt(fd, level, name, ptr.cast(), len as libc::socklen_t) }).map(drop)
 }
 
 /// Sets or clears O_NONBLOCK (one fcntl pair; skipped when already in that state).
@@ -273,4 +369,56 @@ fn consume_sigpipe() {
     let mut sig = 0;
     libc::sigwait(&set, &mut sig);
   }
+}
+
+/// Frees an `if_nameindex(3)` array when dropped.
+struct NameIndex(*mut libc::if_nameindex);
+
+impl Drop for NameIndex {
+  fn drop(&mut self) {
+    if !self.0.is_null() {
+      // SAFETY: the pointer came from if_nameindex() and is freed once.
+      unsafe { libc::if_freenameindex(self.0) };
+    }
+  }
+}
+
+/// `if_nameindex(3)`, copied out of the C library's array.
+pub(crate) fn if_nameindex() -> io::Result<Vec<(u32, String)>> {
+  // SAFETY: plain call; the result is checked for NULL and freed by the guard.
+  let list = NameIndex(unsafe { libc::if_nameindex() });
+  if list.0.is_null() {
+    return Err(io::Error::last_os_error());
+  }
+  let mut out = Vec::new();
+  let mut entry = list.0;
+  loop {
+    // SAFETY: the array is terminated by an entry with index 0 and a NULL name, so
+    // every entry up to that one is valid to read.
+    let item = unsafe { &*entry };
+    if item.if_index == 0 && item.if_name.is_null() {
+      break;
+    }
+    if !item.if_name.is_null() {
+      // SAFETY: if_name is a NUL-terminated string owned by the array.
+      let name = unsafe { std::ffi::CStr::from_ptr(item.if_name) }
+        .to_string_lossy()
+        .into_owned();
+      out.push((item.if_index, name));
+    }
+    // SAFETY: not past the terminating entry (checked above).
+    entry = unsafe { entry.add(1) };
+  }
+  Ok(out)
+}
+
+/// `gai_strerror(3)`: the C library's text for an `EAI_*` code.
+pub(crate) fn gai_strerror(code: c_int) -> String {
+  // SAFETY: gai_strerror returns a pointer to a constant string (or NULL).
+  let text = unsafe { libc::gai_strerror(code) };
+  if text.is_null() {
+    return format!("Unknown error {code}");
+  }
+  // SAFETY: non-NULL results are NUL-terminated static strings.
+  unsafe { std::ffi::CStr::from_ptr(text) }.to_string_lossy().into_owned()
 }

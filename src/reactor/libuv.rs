@@ -1,0 +1,165 @@
+//! The libuv functions the reactor uses. Node exports libuv from its own binary: on
+//! Unix they are declared and resolved by the dynamic loader when the addon loads; on
+//! Windows, where napi-rs links no import library, they are looked up in the host
+//! executable at run time (as napi-rs does for Node-API), and [`available`] says
+//! whether that worked.
+
+use std::ffi::{c_int, c_void};
+
+use bsd_sockets_core::RawSock;
+use napi::sys::uv_loop_s;
+
+/// An opaque `uv_handle_t`.
+#[repr(C)]
+pub struct UvHandle {
+  _private: [u8; 0],
+}
+
+pub type PollCb = unsafe extern "C" fn(handle: *mut UvHandle, status: c_int, events: c_int);
+pub type CloseCb = unsafe extern "C" fn(handle: *mut UvHandle);
+
+// From uv.h; stable across libuv 1.x.
+pub const UV_POLL: c_int = 8;
+pub const UV_READABLE: c_int = 1;
+pub const UV_WRITABLE: c_int = 2;
+
+#[cfg(unix)]
+mod imp {
+  use super::*;
+
+  extern "C" {
+    pub fn uv_handle_size(kind: c_int) -> usize;
+    fn uv_poll_init(loop_: *mut uv_loop_s, handle: *mut UvHandle, fd: c_int) -> c_int;
+    pub fn uv_poll_start(handle: *mut UvHandle, events: c_int, cb: PollCb) -> c_int;
+    pub fn uv_poll_stop(handle: *mut UvHandle) -> c_int;
+    pub fn uv_close(handle: *mut UvHandle, cb: Option<CloseCb>);
+    pub fn uv_ref(handle: *mut UvHandle);
+    pub fn uv_unref(handle: *mut UvHandle);
+    pub fn uv_handle_set_data(handle: *mut UvHandle, data: *mut c_void);
+    pub fn uv_handle_get_data(handle: *const UvHandle) -> *mut c_void;
+  }
+
+  /// `uv_poll_init` on a socket fd.
+  pub unsafe fn poll_init_socket(loop_: *mut uv_loop_s, handle: *mut UvHandle, fd: RawSock) -> c_int {
+    // SAFETY: forwarded to the caller.
+    unsafe { uv_poll_init(loop_, handle, fd) }
+  }
+
+  pub fn available() -> bool {
+    true
+  }
+}
+
+#[cfg(windows)]
+mod imp {
+  use std::sync::OnceLock;
+
+  use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleW, GetProcAddress};
+
+  use super::*;
+
+  type PollInitSocket = unsafe extern "C" fn(*mut uv_loop_s, *mut UvHandle, usize) -> c_int;
+
+  struct Api {
+    handle_size: unsafe extern "C" fn(c_int) -> usize,
+    poll_init_socket: PollInitSocket,
+    poll_start: unsafe extern "C" fn(*mut UvHandle, c_int, PollCb) -> c_int,
+    poll_stop: unsafe extern "C" fn(*mut UvHandle) -> c_int,
+    close: unsafe extern "C" fn(*mut UvHandle, Option<CloseCb>),
+    ref_: unsafe extern "C" fn(*mut UvHandle),
+    unref: unsafe extern "C" fn(*mut UvHandle),
+    set_data: unsafe extern "C" fn(*mut UvHandle, *mut c_void),
+    get_data: unsafe extern "C" fn(*const UvHandle) -> *mut c_void,
+  }
+
+  fn api() -> Option<&'static Api> {
+    static API: OnceLock<Option<Api>> = OnceLock::new();
+    API.get_or_init(load).as_ref()
+  }
+
+  fn load() -> Option<Api> {
+    // SAFETY: NULL names the executable that started the process (node.exe, or an
+    // embedder that exports libuv the same way).
+    let exe = unsafe { GetModuleHandleW(std::ptr::null()) };
+    if exe.is_null() {
+      return None;
+    }
+    macro_rules! sym {
+      ($name:literal) => {{
+        // SAFETY: a NUL-terminated name; the address, if any, is the libuv function
+        // of that name, whose C signature is the field's type (x64 has one calling
+        // convention, so "C" and "system" agree).
+        unsafe { std::mem::transmute(GetProcAddress(exe, concat!($name, "\0").as_ptr())?) }
+      }};
+    }
+    Some(Api {
+      handle_size: sym!("uv_handle_size"),
+      poll_init_socket: sym!("uv_poll_init_socket"),
+      poll_start: sym!("uv_poll_start"),
+      poll_stop: sym!("uv_poll_stop"),
+      close: sym!("uv_close"),
+      ref_: sym!("uv_ref"),
+      unref: sym!("uv_unref"),
+      set_data: sym!("uv_handle_set_data"),
+      get_data: sym!("uv_handle_get_data"),
+    })
+  }
+
+  /// Whether the host exports libuv (checked once, before the first watch).
+  pub fn available() -> bool {
+    api().is_some()
+  }
+
+  // Each wrapper is only reached after `available()` said yes (the reactor is not
+  // created otherwise); the fallbacks keep a violation harmless rather than UB.
+  const UV_ENOSYS: c_int = -4054;
+
+  pub unsafe fn uv_handle_size(kind: c_int) -> usize {
+    // SAFETY: forwarded.
+    api().map_or(0, |a| unsafe { (a.handle_size)(kind) })
+  }
+  pub unsafe fn poll_init_socket(loop_: *mut uv_loop_s, handle: *mut UvHandle, fd: RawSock) -> c_int {
+    // SAFETY: forwarded to the caller.
+    api().map_or(UV_ENOSYS, |a| unsafe {
+      (a.poll_init_socket)(loop_, handle, fd as usize)
+    })
+  }
+  pub unsafe fn uv_poll_start(handle: *mut UvHandle, events: c_int, cb: PollCb) -> c_int {
+    // SAFETY: forwarded.
+    api().map_or(UV_ENOSYS, |a| unsafe { (a.poll_start)(handle, events, cb) })
+  }
+  pub unsafe fn uv_poll_stop(handle: *mut UvHandle) -> c_int {
+    // SAFETY: forwarded.
+    api().map_or(UV_ENOSYS, |a| unsafe { (a.poll_stop)(handle) })
+  }
+  pub unsafe fn uv_close(handle: *mut UvHandle, cb: Option<CloseCb>) {
+    // SAFETY: forwarded.
+    if let Some(a) = api() {
+      unsafe { (a.close)(handle, cb) }
+    }
+  }
+  pub unsafe fn uv_ref(handle: *mut UvHandle) {
+    // SAFETY: forwarded.
+    if let Some(a) = api() {
+      unsafe { (a.ref_)(handle) }
+    }
+  }
+  pub unsafe fn uv_unref(handle: *mut UvHandle) {
+    // SAFETY: forwarded.
+    if let Some(a) = api() {
+      unsafe { (a.unref)(handle) }
+    }
+  }
+  pub unsafe fn uv_handle_set_data(handle: *mut UvHandle, data: *mut c_void) {
+    // SAFETY: forwarded.
+    if let Some(a) = api() {
+      unsafe { (a.set_data)(handle, data) }
+    }
+  }
+  pub unsafe fn uv_handle_get_data(handle: *const UvHandle) -> *mut c_void {
+    // SAFETY: forwarded.
+    api().map_or(std::ptr::null_mut(), |a| unsafe { (a.get_data)(handle) })
+  }
+}
+
+pub use imp::*;
