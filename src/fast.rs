@@ -76,17 +76,10 @@ impl<const N: usize> Args<N> {
     Ok(Args { env, argv })
   }
 
-  /// A number argument read with one of Node-API's `napi_get_value_*` getters.
-  fn number<T: Default>(
-    &self,
-    i: usize,
-    name: &str,
-    get: unsafe extern "C" fn(sys::napi_env, sys::napi_value, *mut T) -> sys::napi_status,
-  ) -> Res<T> {
+  /// A number argument, read by `get` (one of Node-API's `napi_get_value_*` getters).
+  fn number<T: Default>(&self, name: &str, get: impl FnOnce(&mut T) -> sys::napi_status) -> Res<T> {
     let mut v = T::default();
-    // SAFETY: a live env, one of the call's values and a valid out-pointer of the
-    // getter's type.
-    if unsafe { get(self.env, self.argv[i], &mut v) } != sys::Status::napi_ok {
+    if get(&mut v) != sys::Status::napi_ok {
       return Err(Fail::Core(CoreError::arg_type(format!(
         "The \"{name}\" argument must be of type number"
       ))));
@@ -95,15 +88,24 @@ impl<const N: usize> Args<N> {
   }
 
   fn i32(&self, i: usize, name: &str) -> Res<i32> {
-    self.number(i, name, sys::napi_get_value_int32)
+    // SAFETY: a live env, one of the call's values and a valid out-pointer.
+    self.number(name, |v| unsafe {
+      sys::napi_get_value_int32(self.env, self.argv[i], v)
+    })
   }
 
   fn i64(&self, i: usize, name: &str) -> Res<i64> {
-    self.number(i, name, sys::napi_get_value_int64)
+    // SAFETY: as above.
+    self.number(name, |v| unsafe {
+      sys::napi_get_value_int64(self.env, self.argv[i], v)
+    })
   }
 
   fn f64(&self, i: usize, name: &str) -> Res<f64> {
-    self.number(i, name, sys::napi_get_value_double)
+    // SAFETY: as above.
+    self.number(name, |v| unsafe {
+      sys::napi_get_value_double(self.env, self.argv[i], v)
+    })
   }
 
   /// The bytes of a Uint8Array (Buffer) argument. The slice lives as long as the JS

@@ -353,13 +353,17 @@ impl NativeSocket {
     }
   }
 
-  /// Starts a non-blocking `connect`: the errno (0 connected, EINPROGRESS pending,
-  /// anything else failed), never thrown, so `connectEx` can return it.
+  /// Starts a non-blocking `connect`: 0 connected, -1 still going on in the background
+  /// (EINPROGRESS, or WSAEWOULDBLOCK on Windows), else the errno it failed with, never
+  /// thrown, so `connectEx` can return it.
   #[napi]
   pub fn try_connect(&self, env: Env, raw: &[u8]) -> Result<i32> {
     let sa = sockaddr(&env, raw)?;
     match &self.inner {
-      Some(s) => s.nonblocking_io().connect_ex(&sa).or_throw_at(&env, &sa),
+      Some(s) => match s.nonblocking_io().connect_ex(&sa).or_throw_at(&env, &sa)? {
+        errno if bsd_sockets_core::io::connect_in_progress(errno) => Ok(-1),
+        errno => Ok(errno),
+      },
       None => Ok(c::EBADF),
     }
   }

@@ -58,18 +58,27 @@ mod imp {
 
   use super::*;
 
+  type HandleSize = unsafe extern "C" fn(c_int) -> usize;
   type PollInitSocket = unsafe extern "C" fn(*mut uv_loop_s, *mut UvHandle, usize) -> c_int;
+  type PollStart = unsafe extern "C" fn(*mut UvHandle, c_int, PollCb) -> c_int;
+  type HandleOp = unsafe extern "C" fn(*mut UvHandle) -> c_int;
+  type Close = unsafe extern "C" fn(*mut UvHandle, Option<CloseCb>);
+  type HandleFn = unsafe extern "C" fn(*mut UvHandle);
+  type SetData = unsafe extern "C" fn(*mut UvHandle, *mut c_void);
+  type GetData = unsafe extern "C" fn(*const UvHandle) -> *mut c_void;
+  /// What GetProcAddress returns.
+  type Farproc = unsafe extern "system" fn() -> isize;
 
   struct Api {
-    handle_size: unsafe extern "C" fn(c_int) -> usize,
+    handle_size: HandleSize,
     poll_init_socket: PollInitSocket,
-    poll_start: unsafe extern "C" fn(*mut UvHandle, c_int, PollCb) -> c_int,
-    poll_stop: unsafe extern "C" fn(*mut UvHandle) -> c_int,
-    close: unsafe extern "C" fn(*mut UvHandle, Option<CloseCb>),
-    ref_: unsafe extern "C" fn(*mut UvHandle),
-    unref: unsafe extern "C" fn(*mut UvHandle),
-    set_data: unsafe extern "C" fn(*mut UvHandle, *mut c_void),
-    get_data: unsafe extern "C" fn(*const UvHandle) -> *mut c_void,
+    poll_start: PollStart,
+    poll_stop: HandleOp,
+    close: Close,
+    ref_: HandleFn,
+    unref: HandleFn,
+    set_data: SetData,
+    get_data: GetData,
   }
 
   fn api() -> Option<&'static Api> {
@@ -85,23 +94,23 @@ mod imp {
       return None;
     }
     macro_rules! sym {
-      ($name:literal) => {{
+      ($name:literal, $ty:ty) => {{
         // SAFETY: a NUL-terminated name; the address, if any, is the libuv function
         // of that name, whose C signature is the field's type (x64 has one calling
         // convention, so "C" and "system" agree).
-        unsafe { std::mem::transmute(GetProcAddress(exe, concat!($name, "\0").as_ptr())?) }
+        unsafe { std::mem::transmute::<Farproc, $ty>(GetProcAddress(exe, concat!($name, "\0").as_ptr())?) }
       }};
     }
     Some(Api {
-      handle_size: sym!("uv_handle_size"),
-      poll_init_socket: sym!("uv_poll_init_socket"),
-      poll_start: sym!("uv_poll_start"),
-      poll_stop: sym!("uv_poll_stop"),
-      close: sym!("uv_close"),
-      ref_: sym!("uv_ref"),
-      unref: sym!("uv_unref"),
-      set_data: sym!("uv_handle_set_data"),
-      get_data: sym!("uv_handle_get_data"),
+      handle_size: sym!("uv_handle_size", HandleSize),
+      poll_init_socket: sym!("uv_poll_init_socket", PollInitSocket),
+      poll_start: sym!("uv_poll_start", PollStart),
+      poll_stop: sym!("uv_poll_stop", HandleOp),
+      close: sym!("uv_close", Close),
+      ref_: sym!("uv_ref", HandleFn),
+      unref: sym!("uv_unref", HandleFn),
+      set_data: sym!("uv_handle_set_data", SetData),
+      get_data: sym!("uv_handle_get_data", GetData),
     })
   }
 

@@ -76,8 +76,9 @@ export declare class NativeSocket {
   /** One non-blocking `accept4`: `null` when no connection is waiting. */
   tryAccept(timeoutSecs?: number | undefined | null): [NativeSocket, any] | null
   /**
-   * Starts a non-blocking `connect`: the errno (0 connected, EINPROGRESS pending,
-   * anything else failed), never thrown, so `connectEx` can return it.
+   * Starts a non-blocking `connect`: 0 connected, -1 still going on in the background
+   * (EINPROGRESS, or WSAEWOULDBLOCK on Windows), else the errno it failed with, never
+   * thrown, so `connectEx` can return it.
    */
   tryConnect(raw: Uint8Array): number
   /** `SO_ERROR`: the result of a finished non-blocking connect (0 = connected). */

@@ -69,6 +69,20 @@ AbortError.prototype.name = 'AbortError'
 native.setErrorClasses(SocketError, GaiError, TimeoutError)
 
 const errnoNames = native.errnoNames()
+const errnoValues = new Map(Object.entries(errnoNames).map(([n, name]) => [name, Number(n)]))
+
+/**
+ * This platform's number for an errno name: errno values differ between systems
+ * (`EINPROGRESS` is 115 on Linux, 36 on macOS) and on Windows are Winsock's `WSAE*`
+ * codes, so none is written down here.
+ */
+export function errnoOf(name: string): number {
+  return errnoValues.get(name) ?? 0
+}
+
+export const EBADF = errnoOf('EBADF')
+export const EAGAIN = errnoOf('EAGAIN')
+const ETIMEDOUT = errnoOf('ETIMEDOUT')
 
 /** A SocketError for an errno number the native side returned instead of throwing. */
 export function errnoToError(errno: number, syscall: string, address?: string, port?: number): SocketError {
@@ -82,10 +96,10 @@ export function errnoToError(errno: number, syscall: string, address?: string, p
 
 /** The TimeoutError an async call's deadline produces. */
 export function timeoutError(syscall: string): TimeoutError {
-  return new TimeoutError('timed out', { code: 'ETIMEDOUT', errno: 110, syscall })
+  return new TimeoutError('timed out', { code: 'ETIMEDOUT', errno: ETIMEDOUT, syscall })
 }
 
 /** A `SocketError` for `errno`, built on the JS side (closed sockets, argument-less failures). */
-export function errnoError(code: string, errno: number, syscall: string, message?: string): SocketError {
-  return new SocketError(message ?? `${syscall} ${code}`, { code, errno, syscall })
+export function errnoError(code: string, syscall: string, message?: string): SocketError {
+  return new SocketError(message ?? `${syscall} ${code}`, { code, errno: errnoOf(code), syscall })
 }

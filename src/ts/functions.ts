@@ -25,8 +25,15 @@ import { fromNative, Socket, type AncillaryItem, type BytesLike } from './socket
 import { bool, int, int32, invalidArgType, invalidArgValue, options as checkOptions, size, timeoutSeconds, INT32_MAX } from './validate'
 import { CMSG_LEN } from './helpers'
 
-/** `socketpair(2)`: two connected sockets (AF_UNIX stream by default). */
-export function socketpair(family: number = AF_UNIX, type: number = SOCK_STREAM, proto: number = 0): [Socket, Socket] {
+// Windows has no socketpair(2): the pair is a loopback TCP connection there (as in
+// CPython, whose default family on Windows is AF_INET for the same reason).
+const PAIR_FAMILY = process.platform === 'win32' ? AF_INET : AF_UNIX
+
+/**
+ * `socketpair(2)`: two connected sockets (AF_UNIX stream by default; on Windows, a
+ * loopback AF_INET stream connection, as CPython makes it there).
+ */
+export function socketpair(family: number = PAIR_FAMILY, type: number = SOCK_STREAM, proto: number = 0): [Socket, Socket] {
   int32(family, 'family')
   int32(type, 'type')
   int32(proto, 'proto')

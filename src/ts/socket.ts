@@ -8,7 +8,7 @@ import { inspect } from 'node:util'
 import { encodeAddress, senderScratch, takeSender, type Address, type SocketAddress } from './address'
 import { AddressFamily, SocketKind } from './constants'
 import { getdefaulttimeout } from './defaults'
-import { errnoError, errnoToError } from './errors'
+import { EAGAIN, EBADF, errnoError, errnoToError } from './errors'
 import { native, type NativeSocket } from './native'
 import { commit, offsetIn, reserve } from './pool'
 import { prepare, waitUntil, WOULD_BLOCK, type CallOptions, type Prepared } from './waiter'
@@ -35,9 +35,8 @@ export type BytesLike = ArrayBufferView | string
 const AF_INET = 2
 const SOCK_STREAM = 1
 const SOMAXCONN_DEFAULT = 128
-const EBADF = 9
-const EAGAIN = 11
-const EINPROGRESS = 115
+// What tryConnect returns while a non-blocking connect goes on in the background.
+const CONNECT_PENDING = -1
 // Consecutive async calls that complete without waiting before one is made to wait
 // anyway: an awaited, already-settled promise never yields to the event loop, so a
 // hot socket could otherwise starve timers and other I/O.
@@ -342,6 +341,9 @@ export class Socket implements Disposable {
     first: () => T | typeof WOULD_BLOCK,
     again: () => T | typeof WOULD_BLOCK = first,
   ): T | Promise<T> {
+    // Watched before the first try: watching makes the socket non-blocking, and on
+    // Windows (no MSG_DONTWAIT) that is what keeps a try from blocking the loop.
+    if (this.#slot < 0) this.#watch()
     if ((write ? this.#writes : this.#reads) === 0 && this.#streak < MAX_STREAK) {
       const misses = write ? this.#writeMisses : this.#readMisses
       if (misses < MISSES_BEFORE_WAITING || (++this.#probe & 15) === 0) {
@@ -365,7 +367,7 @@ export class Socket implements Disposable {
     const slot = this.#watch()
     if (write) this.#writes++
     else this.#reads++
-    const closed = () => (this.#closed ? errnoError('EBADF', EBADF, syscall) : undefined)
+    const closed = () => (this.#closed ? errnoError('EBADF', syscall) : undefined)
     const done = write ? () => this.#writes-- : () => this.#reads--
     return waitUntil(slot, write, p, syscall, closed, attempt, done)
   }
@@ -422,7 +424,7 @@ export class Socket implements Disposable {
   async #connect(raw: Buffer, p: Prepared): Promise<number> {
     this.#watch()
     const errno = this.#handle.tryConnect(raw)
-    if (errno !== EINPROGRESS) return errno
+    if (errno !== CONNECT_PENDING) return errno
     return this.#wait(true, 'connect', p, () => this.#handle.takeError())
   }
 
@@ -867,7 +869,7 @@ function ancillaryOf(ancdata: Iterable<AncillaryInput>): [number, number, Uint8A
 function fileHandleFd(file: unknown): number {
   const fd = (file as { fd?: unknown } | null)?.fd
   if (typeof fd !== 'number') throw invalidArgType('file', 'a file descriptor number or a FileHandle', file)
-  if (fd < 0) throw errnoError('EBADF', 9, 'sendfile')
+  if (fd < 0) throw errnoError('EBADF', 'sendfile')
   return fd
 }
 

@@ -57,6 +57,12 @@ fn uninit(buf: &mut [u8]) -> &mut [MaybeUninit<u8>] {
   unsafe { &mut *(buf as *mut [u8] as *mut [MaybeUninit<u8>]) }
 }
 
+/// Whether a non-blocking `connect` that said `errno` goes on in the background
+/// (`EINPROGRESS` on Unix, `WSAEWOULDBLOCK` on Windows).
+pub fn connect_in_progress(errno: i32) -> bool {
+  sys::connect_in_progress(errno)
+}
+
 pub(crate) fn errno_of(e: &io::Error) -> i32 {
   e.raw_os_error().unwrap_or(c::EIO)
 }
@@ -101,7 +107,9 @@ impl<'fd> Io<'fd> {
       Timeout::After(_) => true,
       // In blocking mode EAGAIN is the caller's own (MSG_DONTWAIT, SO_RCVTIMEO) unless
       // the fd turned out to be non-blocking (adopted as such, or changed via a dup).
-      Timeout::Blocking => user_flags & sys::MSG_DONTWAIT == 0 && sys::nonblocking_after_eagain(self.fileno()),
+      Timeout::Blocking => {
+        !sys::has_flag(user_flags, sys::MSG_DONTWAIT) && sys::nonblocking_after_eagain(self.fileno())
+      }
     }
   }
 

@@ -157,12 +157,18 @@ fn sockaddr_from_raw(addr: *const c::sockaddr, len: usize) -> SockAddr {
   }
 }
 
+/// `ai_addrlen`, a `socklen_t` on Unix and a `size_t` on Windows.
+#[allow(clippy::unnecessary_cast)]
+fn addrlen(entry: &c::addrinfo) -> usize {
+  entry.ai_addrlen as usize
+}
+
 /// The IP and scope id of a `getaddrinfo` entry.
 fn ip_of(entry: &c::addrinfo) -> Option<(IpAddr, u32)> {
   if entry.ai_addr.is_null() {
     return None;
   }
-  let len = entry.ai_addrlen as usize;
+  let len = addrlen(entry);
   match entry.ai_family {
     c::AF_INET if len >= mem::size_of::<c::sockaddr_in>() => {
       // SAFETY: an AF_INET entry of at least this length is a sockaddr_in.
@@ -216,7 +222,7 @@ pub fn getaddrinfo(
             .to_string_lossy()
             .into_owned()
         },
-        addr: sockaddr_from_raw(entry.ai_addr, entry.ai_addrlen as usize),
+        addr: sockaddr_from_raw(entry.ai_addr, addrlen(entry)),
       })
       .collect(),
   )

@@ -36,7 +36,7 @@ impl Socket {
       Some(Protocol::from(protocol)),
     )
     .map_err(|e| Error::from_io(e, "socket"))?;
-    let timeout = if socktype & SOCK_NONBLOCK != 0 {
+    let timeout = if sys::has_flag(socktype, SOCK_NONBLOCK) {
       Timeout::NonBlocking
     } else {
       timeout
@@ -52,7 +52,7 @@ impl Socket {
       Some(Protocol::from(protocol)),
     )
     .map_err(|e| Error::from_io(e, "socketpair"))?;
-    let timeout = if socktype & SOCK_NONBLOCK != 0 {
+    let timeout = if sys::has_flag(socktype, SOCK_NONBLOCK) {
       Timeout::NonBlocking
     } else {
       timeout

@@ -34,3 +34,8 @@ compile_error!("bsd-sockets-core supports Unix-like systems and Windows");
 
 pub(crate) use imp::*;
 pub use imp::{c, raw_from_i64, Borrowed, RawSock};
+
+/// Whether `flags` holds `flag`: never where the system has no such flag (it is 0 there).
+pub(crate) fn has_flag(flags: i32, flag: i32) -> bool {
+  flag != 0 && flags & flag == flag
+}
