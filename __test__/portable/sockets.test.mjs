@@ -107,6 +107,41 @@ describe('stream sockets', () => {
   })
 })
 
+describe('sendfile', () => {
+  it('sends a file range, sync and async (read-and-send on Windows)', async (t) => {
+    const own = track(t)
+    const { mkdtempSync, openSync, closeSync, writeFileSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'bsds-'))
+    const path = join(dir, 'data.bin')
+    const content = Buffer.alloc(200 * 1024)
+    for (let i = 0; i < content.length; i++) content[i] = (i * 7) & 0xff
+    writeFileSync(path, content)
+    const fd = openSync(path, 'r')
+    t.after(() => {
+      closeSync(fd)
+      rmSync(dir, { recursive: true, force: true })
+    })
+    const [a, b] = connectedPair(own)
+    assert.equal(a.sendfileSync(fd, 1000, 5000), 5000)
+    assert.equal(recvExactly(b, 5000).compare(content.subarray(1000, 6000)), 0)
+    const received = (async () => {
+      const parts = []
+      let got = 0
+      for (let i = 0; i < 10000 && got < content.length - 150000; i++) {
+        const c = await b.recv(65536)
+        assert.ok(c.length > 0)
+        parts.push(c)
+        got += c.length
+      }
+      return Buffer.concat(parts)
+    })()
+    assert.equal(await a.sendfile(fd, 150000), content.length - 150000)
+    assert.equal((await received).compare(content.subarray(150000)), 0)
+  })
+})
+
 describe('datagrams', () => {
   it('UDP keeps boundaries and reports the sender, sync and async', async (t) => {
     const own = track(t)

@@ -7,7 +7,6 @@ import type { Address, InetAddress, Inet6Address, SocketAddress } from './addres
 import {
   AF_INET,
   AF_INET6,
-  AF_UNIX,
   IPPROTO_IPV6,
   IPV6_V6ONLY,
   SCM_RIGHTS,
@@ -17,6 +16,7 @@ import {
   SO_REUSEPORT,
 } from './constants'
 import { getdefaulttimeout } from './defaults'
+import { PAIR_FAMILY } from './platform'
 import { SocketError } from './errors'
 import { native } from './native'
 import { getaddrinfo, getaddrinfoSync } from './resolve'
@@ -24,10 +24,6 @@ import type { CallOptions } from './waiter'
 import { fromNative, Socket, type AncillaryItem, type BytesLike } from './socket'
 import { bool, int, int32, invalidArgType, invalidArgValue, options as checkOptions, size, timeoutSeconds, INT32_MAX } from './validate'
 import { CMSG_LEN } from './helpers'
-
-// Windows has no socketpair(2): the pair is a loopback TCP connection there (as in
-// CPython, whose default family on Windows is AF_INET for the same reason).
-const PAIR_FAMILY = process.platform === 'win32' ? AF_INET : AF_UNIX
 
 /**
  * `socketpair(2)`: two connected sockets (AF_UNIX stream by default; on Windows, a

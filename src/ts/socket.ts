@@ -2,6 +2,7 @@
  * The `Socket` class: CPython's `socket.socket` for Node. Every call that can block has a
  * `*Sync` form that blocks the calling thread, exactly like Python.
  */
+import { read, readSync } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { inspect } from 'node:util'
 
@@ -10,6 +11,7 @@ import { AddressFamily, SocketKind } from './constants'
 import { getdefaulttimeout } from './defaults'
 import { EAGAIN, EBADF, errnoError, errnoToError } from './errors'
 import { native, type NativeSocket } from './native'
+import { KERNEL_SENDFILE } from './platform'
 import { commit, offsetIn, reserve } from './pool'
 import { prepare, waitUntil, WOULD_BLOCK, type CallOptions, type Prepared } from './waiter'
 import {
@@ -319,12 +321,32 @@ export class Socket implements Disposable {
   /**
    * Sends a file (Python's `socket.sendfile`): `sendfile(2)` from `offset` until `count`
    * bytes or EOF. Leaves the file position after the last byte sent. Stream sockets only.
+   * On Windows the file is read (positioned reads, 64 KiB at a time) and sent, as CPython
+   * does there, and its position is left alone.
    */
   sendfileSync(file: number | FileHandle, offset: number = 0, count?: number | null): number {
     const fd = typeof file === 'number' ? int(file, 'file', 0, INT32_MAX) : fileHandleFd(file)
     int(offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
     if (count !== undefined && count !== null) int(count, 'count', 1, Number.MAX_SAFE_INTEGER)
+    if (!KERNEL_SENDFILE) {
+      this.#sendfileCheck()
+      let sent = 0
+      for (;;) {
+        const chunk = sendfileChunk(count, sent)
+        if (chunk === null) return sent
+        const n = readSync(fd, chunk, 0, chunk.length, offset + sent)
+        if (n === 0) return sent
+        this.sendallSync(chunk.subarray(0, n))
+        sent += n
+      }
+    }
     return this.#handle.sendfile(fd, offset, count ?? null)
+  }
+
+  /** What CPython's sendfile refuses before sending anything. */
+  #sendfileCheck(): void {
+    if (this.#type !== SOCK_STREAM) throw invalidArgValue('socket', this.#type, 'must be a SOCK_STREAM socket for sendfile')
+    if (this.#timeout === 0) throw invalidArgValue('socket', 'non-blocking', 'must not be non-blocking for sendfile')
   }
 
   // ---- Promise forms: never block the event loop ---------------------------------
@@ -610,13 +632,25 @@ export class Socket implements Disposable {
   /**
    * Sends a file with `sendfile(2)` from `offset` until `count` bytes or EOF, waiting for
    * room as needed. Stream sockets and regular files only. (Unlike {@link sendfileSync}
-   * the file position is left alone.)
+   * the file position is left alone.) On Windows the file is read on the thread pool and
+   * sent with {@link sendall}; `options` then bound each 64 KiB chunk.
    */
   async sendfile(file: number | FileHandle, offset: number = 0, count?: number | null, options?: CallOptions): Promise<number> {
     const fd = typeof file === 'number' ? int(file, 'file', 0, INT32_MAX) : fileHandleFd(file)
     int(offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
     if (count !== undefined && count !== null) int(count, 'count', 1, Number.MAX_SAFE_INTEGER)
     if (this.#type !== SOCK_STREAM) throw invalidArgValue('socket', this.#type, 'must be a SOCK_STREAM socket for sendfile')
+    if (!KERNEL_SENDFILE) {
+      let sent = 0
+      for (;;) {
+        const chunk = sendfileChunk(count, sent)
+        if (chunk === null) return sent
+        const n = await readAt(fd, chunk, offset + sent)
+        if (n === 0) return sent
+        await this.sendall(chunk.subarray(0, n), 0, options)
+        sent += n
+      }
+    }
     const p = prepare(options, this.#timeout)
     this.#watch()
     let sent = 0
@@ -864,6 +898,18 @@ function ancillaryOf(ancdata: Iterable<AncillaryInput>): [number, number, Uint8A
     out.push([int32(item[0], `${name}[0]`), int32(item[1], `${name}[1]`), bytes(item[2], `${name}[2]`)])
   }
   return out
+}
+
+/** The buffer for the next read of a read-and-send sendfile, or null when `count` is done. */
+function sendfileChunk(count: number | null | undefined, sent: number): Buffer | null {
+  const left = count == null ? SENDFILE_CHUNK : Math.min(count - sent, SENDFILE_CHUNK)
+  return left > 0 ? Buffer.allocUnsafe(left) : null
+}
+const SENDFILE_CHUNK = 64 * 1024
+
+/** A positioned read on the thread pool. */
+function readAt(fd: number, buf: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, 0, buf.length, position, (e, n) => (e ? reject(e) : resolve(n))))
 }
 
 function fileHandleFd(file: unknown): number {
