@@ -38,6 +38,7 @@ const WRONG: unknown[] = [
 ]
 
 const ARG_CODES = new Set([
+  'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', // share/ioctl/fromshare off Windows
   'ERR_INVALID_ARG_TYPE',
   'ERR_INVALID_ARG_VALUE',
   'ERR_OUT_OF_RANGE',
@@ -95,6 +96,8 @@ describe('wrong arguments never crash', () => {
       'settimeout',
       'setblocking',
       'setInheritable',
+      'share',
+      'ioctl',
     ]
     let calls = 0
     for (const m of methods) {
@@ -115,6 +118,7 @@ describe('wrong arguments never crash', () => {
       'socket',
       'socketpair',
       'fromfd',
+      'fromshare',
       'createConnectionSync',
       'createServer',
       'sendFdsSync',

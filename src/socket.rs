@@ -253,6 +253,20 @@ impl NativeSocket {
       .or_throw(&env)
   }
 
+  /// Windows' `share(pid)`: the bytes `fromshare` needs in process `pid`.
+  #[napi]
+  pub fn share(&self, env: Env, pid: u32) -> Result<Buffer> {
+    Ok(Buffer::from(
+      self.sock(&env, "WSADuplicateSocket")?.share(pid).or_throw(&env)?,
+    ))
+  }
+
+  /// Windows' `WSAIoctl(control)` with `input` bytes and no output.
+  #[napi]
+  pub fn ioctl(&self, env: Env, control: u32, input: &[u8]) -> Result<()> {
+    self.sock(&env, "WSAIoctl")?.ioctl(control, input).or_throw(&env)
+  }
+
   /// `getsockopt(2)` of up to `buflen` raw bytes.
   #[napi]
   pub fn getsockopt_bytes(&self, env: Env, level: i32, name: i32, buflen: u32) -> Result<Buffer> {
@@ -404,6 +418,13 @@ impl NativeSocket {
       None => Ok(()),
     }
   }
+}
+
+/// Windows' `fromshare(data)`: the socket another process `share()`d with us.
+#[napi]
+pub fn fromshare(env: Env, data: &[u8], timeout_secs: Option<f64>) -> Result<NativeSocket> {
+  let t = timeout(&env, timeout_secs)?;
+  Ok(NativeSocket::wrap(Socket::fromshare(data, t).or_throw(&env)?))
 }
 
 /// `socketpair(2)`.

@@ -300,6 +300,39 @@ describe('options, handles, names', () => {
   })
 })
 
+describe('Windows-only calls', () => {
+  it('share() and fromshare() open the same socket again (WSADuplicateSocket)', { skip: !windows && 'Windows only' }, (t) => {
+    const own = track(t)
+    const [a, b] = connectedPair(own)
+    const data = a.share(process.pid)
+    assert.ok(Buffer.isBuffer(data) && data.length > 0)
+    const copy = own(bsd.fromshare(data))
+    assert.equal(copy.family, bsd.AF_INET)
+    assert.equal(copy.type, bsd.SOCK_STREAM)
+    assert.deepEqual(copy.getsockname(), a.getsockname())
+    copy.sendallSync('shared')
+    assert.equal(recvExactly(b, 6).toString(), 'shared')
+    assert.throws(() => bsd.fromshare(data.subarray(1)), (e) => e instanceof TypeError && e.code === 'ERR_INVALID_ARG_VALUE')
+  })
+
+  it('ioctl() sets keepalive values and refuses unknown controls', { skip: !windows && 'Windows only' }, (t) => {
+    const own = track(t)
+    const [a] = connectedPair(own)
+    a.ioctl(bsd.SIO_KEEPALIVE_VALS, [1, 10_000, 1_000])
+    assert.throws(() => a.ioctl(bsd.SIO_KEEPALIVE_VALS, [1, 2]), (e) => e.code === 'ERR_INVALID_ARG_TYPE')
+    assert.throws(() => a.ioctl(12345, 1), (e) => e.code === 'ERR_INVALID_ARG_VALUE')
+  })
+
+  it('elsewhere they throw ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', { skip: windows && 'not on Windows' }, (t) => {
+    const own = track(t)
+    const s = own(bsd.socket(bsd.AF_INET, bsd.SOCK_STREAM))
+    const unavailable = (e) => e instanceof TypeError && e.code === 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM'
+    assert.throws(() => s.share(process.pid), unavailable)
+    assert.throws(() => s.ioctl(0, 0), unavailable)
+    assert.throws(() => bsd.fromshare(Buffer.alloc(8)), unavailable)
+  })
+})
+
 describe('what Windows does not have', { skip: windows ? false : 'only on Windows' }, () => {
   it('recvmsg/sendmsg and fd passing fail with EOPNOTSUPP', (t) => {
     const own = track(t)

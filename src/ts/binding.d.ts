@@ -50,6 +50,10 @@ export declare class NativeSocket {
   shutdown(how: number): void
   /** `getsockopt(2)` of a C int. */
   getsockoptInt(level: number, name: number): number
+  /** Windows' `share(pid)`: the bytes `fromshare` needs in process `pid`. */
+  share(pid: number): Buffer
+  /** Windows' `WSAIoctl(control)` with `input` bytes and no output. */
+  ioctl(control: number, input: Uint8Array): void
   /** `getsockopt(2)` of up to `buflen` raw bytes. */
   getsockoptBytes(level: number, name: number, buflen: number): Buffer
   /** `setsockopt(2)` with a C int. */
@@ -133,6 +137,9 @@ export declare function errnoNames(): Record<number, string>
  * attempt (mode ignored) and return -1 when it would block.
  */
 export declare function fastCalls(): { send(fd: number, mode: number, data: Uint8Array, flags: number): number; sendall(fd: number, mode: number, data: Uint8Array, flags: number): void; sendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; recvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; recvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, addr: Uint8Array): number; trySend(fd: number, mode: number, data: Uint8Array, flags: number): number; trySendto(fd: number, mode: number, data: Uint8Array, flags: number, address: Uint8Array): number; tryRecvInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number): number; tryRecvfromInto(fd: number, mode: number, buf: Uint8Array, offset: number, nbytes: number, flags: number, addr: Uint8Array): number }
+
+/** Windows' `fromshare(data)`: the socket another process `share()`d with us. */
+export declare function fromshare(data: Uint8Array, timeoutSecs?: number | undefined | null): NativeSocket
 
 /** `getaddrinfo(3)` → `[family, type, proto, canonname, sockaddr][]`. */
 export declare function getaddrinfo(host: string | undefined | null, port: string | undefined | null, family: number, socktype: number, protocol: number, flags: number): Array<[number, number, number, string, any]>

@@ -16,13 +16,25 @@ import {
   SO_REUSEPORT,
 } from './constants'
 import { getdefaulttimeout } from './defaults'
-import { PAIR_FAMILY } from './platform'
+import { PAIR_FAMILY, WINDOWS } from './platform'
 import { SocketError } from './errors'
 import { native } from './native'
 import { getaddrinfo, getaddrinfoSync } from './resolve'
 import type { CallOptions } from './waiter'
 import { fromNative, Socket, type AncillaryItem, type BytesLike } from './socket'
-import { bool, int, int32, invalidArgType, invalidArgValue, options as checkOptions, size, timeoutSeconds, INT32_MAX } from './validate'
+import {
+  bool,
+  bytes,
+  featureUnavailable,
+  int,
+  int32,
+  invalidArgType,
+  invalidArgValue,
+  options as checkOptions,
+  size,
+  timeoutSeconds,
+  INT32_MAX,
+} from './validate'
 import { CMSG_LEN } from './helpers'
 
 /**
@@ -51,6 +63,19 @@ export function fromfd(fd: number, family: number, type: number, proto: number =
     native.closeFd(dup)
     throw e
   }
+}
+
+/**
+ * Windows' `fromshare(data)`: opens the socket another process described with
+ * {@link Socket.share} for this process (`WSADuplicateSocket`). Elsewhere it throws
+ * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` (Unix passes fds with {@link sendFds}).
+ */
+export function fromshare(data: ArrayBufferView): Socket {
+  if (!WINDOWS) throw featureUnavailable('fromshare()')
+  const b = bytes(data, 'data')
+  const timeout = getdefaulttimeout()
+  const h = native.fromshare(b, timeout)
+  return fromNative(h, timeout)
 }
 
 /** Python's `socket.dup(fd)`: a close-on-exec duplicate of an fd number. */

@@ -19,6 +19,7 @@ export type { CallOptions } from './waiter'
 export {
   socketpair,
   fromfd,
+  fromshare,
   close,
   dup,
   hasIpv6,

@@ -7,15 +7,16 @@ import type { FileHandle } from 'node:fs/promises'
 import { inspect } from 'node:util'
 
 import { encodeAddress, senderScratch, takeSender, type Address, type SocketAddress } from './address'
-import { AddressFamily, SocketKind } from './constants'
+import { AddressFamily, SIO_KEEPALIVE_VALS, SIO_LOOPBACK_FAST_PATH, SIO_RCVALL, SocketKind } from './constants'
 import { getdefaulttimeout } from './defaults'
 import { EAGAIN, EBADF, errnoError, errnoToError } from './errors'
 import { native, type NativeSocket } from './native'
-import { KERNEL_SENDFILE } from './platform'
+import { KERNEL_SENDFILE, WINDOWS } from './platform'
 import { commit, offsetIn, reserve } from './pool'
 import { prepare, waitUntil, WOULD_BLOCK, type CallOptions, type Prepared } from './waiter'
 import {
   bytes,
+  featureUnavailable,
   int,
   int32,
   invalidArgType,
@@ -37,6 +38,7 @@ export type BytesLike = ArrayBufferView | string
 const AF_INET = 2
 const SOCK_STREAM = 1
 const SOMAXCONN_DEFAULT = 128
+const UINT32_MAX = 0xffffffff
 // What tryConnect returns while a non-blocking connect goes on in the background.
 const CONNECT_PENDING = -1
 // Consecutive async calls that complete without waiting before one is made to wait
@@ -698,6 +700,42 @@ export class Socket implements Disposable {
         throw e
       }
     }
+  }
+
+  /**
+   * Windows' `share(pid)`: bytes from which process `pid` opens this same socket with
+   * {@link fromshare} (`WSADuplicateSocket`). Elsewhere it throws
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` (Unix passes fds with `sendFds`).
+   */
+  share(pid: number): Buffer {
+    if (!WINDOWS) throw featureUnavailable('socket.share()')
+    return this.#handle.share(int(pid, 'pid', 0, UINT32_MAX))
+  }
+
+  /**
+   * Windows' `ioctl(control, option)` (`WSAIoctl`), for the controls CPython knows:
+   * `SIO_RCVALL` with an `RCVALL_*` value (capture every packet on a raw socket),
+   * `SIO_KEEPALIVE_VALS` with `[onoff, keepalivetime_ms, keepaliveinterval_ms]`, and
+   * `SIO_LOOPBACK_FAST_PATH` with a boolean. Elsewhere it throws
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` (Unix `ioctl(2)` codes are another API).
+   */
+  ioctl(control: number, option: number | boolean | readonly [number, number, number]): void {
+    if (!WINDOWS) throw featureUnavailable('socket.ioctl()')
+    const c = int(control, 'control', 0, UINT32_MAX)
+    let input: Buffer
+    if (c === SIO_RCVALL || c === SIO_LOOPBACK_FAST_PATH) {
+      input = Buffer.alloc(4)
+      input.writeUInt32LE(typeof option === 'boolean' ? Number(option) : int(option, 'option', 0, UINT32_MAX))
+    } else if (c === SIO_KEEPALIVE_VALS) {
+      if (!Array.isArray(option) || option.length !== 3) {
+        throw invalidArgType('option', 'an array [onoff, keepalivetime, keepaliveinterval]', option)
+      }
+      input = Buffer.alloc(12)
+      option.forEach((v, i) => input.writeUInt32LE(int(v, `option[${i}]`, 0, UINT32_MAX), i * 4))
+    } else {
+      throw invalidArgValue('control', control, 'must be SIO_RCVALL, SIO_KEEPALIVE_VALS or SIO_LOOPBACK_FAST_PATH')
+    }
+    this.#handle.ioctl(c, input)
   }
 
   /** `shutdown(2)` with SHUT_RD, SHUT_WR or SHUT_RDWR. */

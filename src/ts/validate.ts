@@ -32,6 +32,12 @@ export function invalidArgValue(name: string, value: unknown, reason: string): T
   return Object.assign(e, { code: 'ERR_INVALID_ARG_VALUE' })
 }
 
+/** A `TypeError` with `code` `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`, worded as Node's. */
+export function featureUnavailable(feature: string): TypeError {
+  const e = new TypeError(`The feature ${feature} is unavailable on the current platform, which is being used to run Node.js`)
+  return Object.assign(e, { code: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM' })
+}
+
 /** A `RangeError` with `code` `ERR_OUT_OF_RANGE`. */
 export function outOfRange(name: string, range: string, value: unknown): RangeError {
   const e = new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${inspect(value)}`)

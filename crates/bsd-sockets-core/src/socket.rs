@@ -396,6 +396,25 @@ impl Socket {
     }
   }
 
+  /// Windows' `socket.share(pid)`: the bytes `fromshare` needs to open this socket in
+  /// process `pid` (`WSADuplicateSocketW`). `EOPNOTSUPP` elsewhere.
+  pub fn share(&self, pid: u32) -> Result<Vec<u8>> {
+    sys::share(self.fileno(), pid).map_err(|e| Error::from_io(e, "WSADuplicateSocket"))
+  }
+
+  /// Windows' `socket.fromshare(data)`: the socket `share` described, with `timeout`.
+  /// Wrong-sized data → [`Error::arg_value`]; `EOPNOTSUPP` off Windows.
+  pub fn fromshare(data: &[u8], timeout: Timeout) -> Result<Socket> {
+    let (sock, family, ty, proto) = sys::fromshare(data).map_err(|e| Error::from_io(e, "WSASocket"))?;
+    Socket::wrap(sock, family, ty & !TYPE_FLAGS, proto, timeout)
+  }
+
+  /// Windows' `socket.ioctl`: `WSAIoctl(control)` with `input` (the caller lays out the
+  /// control's structure) and no output. `EOPNOTSUPP` elsewhere.
+  pub fn ioctl(&self, control: u32, input: &[u8]) -> Result<()> {
+    sys::ioctl_in(self.fileno(), control, input).map_err(|e| Error::from_io(e, "WSAIoctl"))
+  }
+
   /// Closes the fd and reports `close(2)` errors (ECONNRESET is not an error here, as
   /// in CPython). The fd is gone either way.
   pub fn close(self) -> Result<()> {

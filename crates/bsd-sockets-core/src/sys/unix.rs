@@ -299,6 +299,21 @@ pub(crate) fn seek(fd: RawFd, pos: i64) -> io::Result<()> {
   }
 }
 
+/// Windows' `WSADuplicateSocketW`: not on Unix (fds travel with SCM_RIGHTS instead).
+pub(crate) fn share(_fd: RawFd, _pid: u32) -> io::Result<Vec<u8>> {
+  Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP))
+}
+
+/// Windows' `WSASocketW(FROM_PROTOCOL_INFO…)`: not on Unix.
+pub(crate) fn fromshare(_data: &[u8]) -> io::Result<(socket2::Socket, c_int, c_int, c_int)> {
+  Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP))
+}
+
+/// Windows' `WSAIoctl`: not on Unix, where `ioctl(2)` codes mean other things.
+pub(crate) fn ioctl_in(_fd: RawFd, _control: u32, _input: &[u8]) -> io::Result<()> {
+  Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP))
+}
+
 /// Blocks SIGPIPE on this thread while alive, because `sendfile(2)` has no
 /// MSG_NOSIGNAL. On drop, a SIGPIPE that our call raised (pending now, not before) is
 /// consumed, then the old mask comes back — so the process never sees it.

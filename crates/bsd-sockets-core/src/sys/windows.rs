@@ -249,6 +249,76 @@ pub(crate) fn seek(_fd: c_int, _pos: i64) -> io::Result<()> {
   Err(io::Error::from_raw_os_error(c::EOPNOTSUPP))
 }
 
+/// `WSADuplicateSocketW` for process `pid`: the `WSAPROTOCOL_INFOW` it fills, as bytes,
+/// which `fromshare` in that process turns into a socket.
+pub(crate) fn share(fd: RawSock, pid: u32) -> io::Result<Vec<u8>> {
+  // SAFETY: WSAPROTOCOL_INFOW is plain data that the call fills.
+  let mut info: ws::WSAPROTOCOL_INFOW = unsafe { std::mem::zeroed() };
+  // SAFETY: info is writable.
+  cvt(unsafe { ws::WSADuplicateSocketW(handle(fd), pid, &mut info) })?;
+  // SAFETY: info is initialised plain data of exactly this size.
+  let bytes = unsafe {
+    std::slice::from_raw_parts(
+      (&info as *const ws::WSAPROTOCOL_INFOW).cast::<u8>(),
+      std::mem::size_of::<ws::WSAPROTOCOL_INFOW>(),
+    )
+  };
+  Ok(bytes.to_vec())
+}
+
+/// `WSASocketW(FROM_PROTOCOL_INFO…)` from bytes `share` made: the socket (not
+/// inheritable) with its family, type and protocol.
+pub(crate) fn fromshare(data: &[u8]) -> io::Result<(socket2::Socket, c_int, c_int, c_int)> {
+  let size = std::mem::size_of::<ws::WSAPROTOCOL_INFOW>();
+  if data.len() != size {
+    return Err(io::Error::new(
+      io::ErrorKind::InvalidInput,
+      format!("fromshare() takes the {size} bytes share() returns, not {}", data.len()),
+    ));
+  }
+  // SAFETY: plain data of the right size, copied (data need not be aligned).
+  let info: ws::WSAPROTOCOL_INFOW = unsafe { std::ptr::read_unaligned(data.as_ptr().cast()) };
+  startup();
+  // SAFETY: info describes a shared socket; the new handle is ours.
+  let s = unsafe {
+    ws::WSASocketW(
+      ws::FROM_PROTOCOL_INFO,
+      ws::FROM_PROTOCOL_INFO,
+      ws::FROM_PROTOCOL_INFO,
+      &info,
+      0,
+      ws::WSA_FLAG_OVERLAPPED | ws::WSA_FLAG_NO_HANDLE_INHERIT,
+    )
+  };
+  if s == ws::INVALID_SOCKET {
+    return Err(io::Error::last_os_error());
+  }
+  // SAFETY: a new socket we own.
+  let sock = unsafe { from_raw(s as RawSock) };
+  Ok((sock, info.iAddressFamily, info.iSocketType, info.iProtocol))
+}
+
+/// `WSAIoctl` with an input buffer and no output (`SIO_RCVALL`, `SIO_KEEPALIVE_VALS`,
+/// `SIO_LOOPBACK_FAST_PATH`).
+pub(crate) fn ioctl_in(fd: RawSock, control: u32, input: &[u8]) -> io::Result<()> {
+  let mut returned = 0u32;
+  // SAFETY: input is readable for its length; no output buffer, no overlapped I/O.
+  cvt(unsafe {
+    ws::WSAIoctl(
+      handle(fd),
+      control,
+      input.as_ptr().cast(),
+      input.len() as u32,
+      std::ptr::null_mut(),
+      0,
+      &mut returned,
+      std::ptr::null_mut(),
+      None,
+    )
+  })
+  .map(drop)
+}
+
 /// Windows has no SIGPIPE.
 pub(crate) struct SigpipeGuard;
 
