@@ -94,6 +94,7 @@ impl<const N: usize> Args<N> {
     })
   }
 
+  #[cfg(windows)]
   fn i64(&self, i: usize, name: &str) -> Res<i64> {
     // SAFETY: as above.
     self.number(name, |v| unsafe {
@@ -133,6 +134,11 @@ impl<const N: usize> Args<N> {
 
   /// The fd and mode of the call; `try_once` makes it a single non-blocking attempt.
   fn io(&self, syscall: &'static str, try_once: bool) -> Res<Io<'static>> {
+    // An fd is an int32 (the cheaper read, ~60 instructions a call less than int64);
+    // a Windows SOCKET is pointer-sized.
+    #[cfg(unix)]
+    let fd = i64::from(self.i32(0, "fd")?);
+    #[cfg(windows)]
     let fd = self.i64(0, "fd")?;
     let mode = if try_once { 0.0 } else { self.f64(1, "mode")? };
     let Some(fd) = bsd_sockets_core::raw_from_i64(fd) else {

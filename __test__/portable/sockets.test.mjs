@@ -142,6 +142,19 @@ describe('sendfile', () => {
   })
 })
 
+describe('createServer', () => {
+  it('listens, with SO_REUSEADDR on POSIX only (on Windows it would let others take the port)', (t) => {
+    const own = track(t)
+    const srv = own(bsd.createServer(['127.0.0.1', 0]))
+    assert.equal(srv.getsockopt(bsd.SOL_SOCKET, bsd.SO_REUSEADDR) !== 0, !windows)
+    const cli = own(bsd.createConnectionSync(srv.getsockname()))
+    const [conn] = srv.acceptSync()
+    own(conn)
+    cli.sendallSync('hello')
+    assert.equal(recvExactly(conn, 5).toString(), 'hello')
+  })
+})
+
 describe('datagrams', () => {
   it('UDP keeps boundaries and reports the sender, sync and async', async (t) => {
     const own = track(t)

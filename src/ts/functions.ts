@@ -186,7 +186,8 @@ export interface CreateServerOptions {
 
 /**
  * Python's `create_server`: a listening TCP socket bound to `address`, with SO_REUSEADDR
- * set (POSIX), SO_REUSEPORT if asked, and IPV6_V6ONLY as `dualstackIpv6` says.
+ * set (POSIX; not on Windows, where it would let others take the port), SO_REUSEPORT if
+ * asked, and IPV6_V6ONLY as `dualstackIpv6` says.
  */
 export function createServer(address: InetAddress | Inet6Address, options?: CreateServerOptions): Socket {
   const { family = AF_INET, backlog = null, reusePort = false, dualstackIpv6 = false } = checkOptions<CreateServerOptions>(options)
@@ -201,10 +202,14 @@ export function createServer(address: InetAddress | Inet6Address, options?: Crea
   }
   const s = new Socket(family, SOCK_STREAM)
   try {
-    try {
-      s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
-    } catch {
-      // Python ignores failures here (some platforms lack it).
+    // Not on Windows, as in Python: there SO_REUSEADDR lets another socket bind the
+    // same port while this one listens (SO_EXCLUSIVEADDRUSE is the opposite).
+    if (!WINDOWS) {
+      try {
+        s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+      } catch {
+        // Python ignores failures here (some platforms lack it).
+      }
     }
     if (reusePort) s.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)
     if (family === AF_INET6) s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, dualstackIpv6 ? 0 : 1)
