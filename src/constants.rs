@@ -18,8 +18,9 @@ pub fn constants(env: &Env) -> Result<Object<'_>> {
 #[napi(ts_return_type = "Record<number, string>")]
 pub fn errno_names(env: &Env) -> Result<Object<'_>> {
   let mut obj = Object::new(env)?;
-  for errno in 1..4096 {
-    if let Some(name) = constants::errno_name(errno) {
+  // Every value the table has (Winsock's reach past 10000), under its canonical name.
+  for (_, errno) in constants::errno_all() {
+    if let Some(name) = constants::errno_name(*errno) {
       obj.set(errno.to_string(), name)?;
     }
   }

@@ -194,16 +194,21 @@ describe('timeouts and modes', () => {
     assert.equal(a.gettimeout(), null)
   })
 
-  it('connecting to a closed port is ECONNREFUSED', (t) => {
+  it('connecting to a closed port is ECONNREFUSED: blocking, with a timeout, and async', async (t) => {
     const own = track(t)
     const srv = listener(own)
     const [host, port] = srv.getsockname()
     srv.close()
+    const refused = (e) => e.code === 'ECONNREFUSED' && e.syscall === 'connect' && e.port === port
     const s = own(bsd.socket(bsd.AF_INET, bsd.SOCK_STREAM))
-    assert.throws(
-      () => s.connectSync([host, port]),
-      (e) => e.code === 'ECONNREFUSED' && e.syscall === 'connect' && e.port === port,
-    )
+    assert.throws(() => s.connectSync([host, port]), refused)
+    // In timeout mode the connect goes on in the background and its failure must come
+    // out of the wait (on Windows: select's exception set), not as a timeout.
+    const timed = own(bsd.socket(bsd.AF_INET, bsd.SOCK_STREAM))
+    timed.settimeout(5)
+    assert.throws(() => timed.connectSync([host, port]), refused)
+    const later = own(bsd.socket(bsd.AF_INET, bsd.SOCK_STREAM))
+    await assert.rejects(later.connect([host, port], { timeout: 5 }), refused)
   })
 })
 
@@ -283,6 +288,30 @@ describe('options, handles, names', () => {
     const f = own(bsd.fromfd(a.fileno(), bsd.AF_INET, bsd.SOCK_STREAM))
     f.sendallSync('via fromfd')
     assert.equal(recvExactly(b, 10).toString(), 'via fromfd')
+  })
+
+  it('adopting a socket in blocking mode leaves its non-blocking flag alone', (t) => {
+    const own = track(t)
+    const [a] = connectedPair(own)
+    a.setblocking(false)
+    const adopted = own(bsd.fromfd(a.fileno(), bsd.AF_INET, bsd.SOCK_STREAM))
+    assert.equal(adopted.gettimeout(), null)
+    // Still non-blocking: the flag belongs to the socket both handles share.
+    assert.throws(() => a.recvSync(4), (e) => e.code === 'EAGAIN')
+  })
+
+  it('TCP_QUICKACK can be set and read back (an ioctl on Windows, as in CPython)', (t) => {
+    if (bsd.TCP_QUICKACK === undefined) return t.skip('no TCP_QUICKACK on this platform')
+    const own = track(t)
+    const [a] = connectedPair(own)
+    try {
+      a.setsockopt(bsd.IPPROTO_TCP, bsd.TCP_QUICKACK, 1)
+    } catch (e) {
+      // Wine's Winsock has no SIO_TCP_SET_ACK_FREQUENCY; Windows has.
+      if (windows && e.code === 'EOPNOTSUPP' && e.syscall === 'WSAIoctl') return t.skip('this Winsock lacks SIO_TCP_SET_ACK_FREQUENCY')
+      throw e
+    }
+    assert.equal(a.getsockopt(bsd.IPPROTO_TCP, bsd.TCP_QUICKACK), 1)
   })
 
   it('the resolver and the address helpers', () => {

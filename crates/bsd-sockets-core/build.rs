@@ -292,7 +292,9 @@ fn emit_table(c: &mut String, function: &str, entries: &[Entry], table: Table) {
   for entry in entries.iter().filter(|e| e.table == table) {
     if table == Table::Errno {
       // Socket calls on Windows report Winsock's codes, not the C runtime's errno:
-      // there an errno name stands for its WSA value (as in CPython's errno module),
+      // there an errno name stands for its WSA value (libuv's mapping; CPython's errno
+      // module does so for the socket-only names and keeps the C runtime's numbers
+      // for EINTR, EBADF, EINVAL and the like),
       // and C-runtime-only names are left out, since their small numbers are Win32
       // error codes of another meaning.
       let windows = windows_errno(&entry.name);

@@ -86,13 +86,26 @@ mod imp {
     API.get_or_init(load).as_ref()
   }
 
-  fn load() -> Option<Api> {
-    // SAFETY: NULL names the executable that started the process (node.exe, or an
-    // embedder that exports libuv the same way).
-    let exe = unsafe { GetModuleHandleW(std::ptr::null()) };
-    if exe.is_null() {
-      return None;
+  /// The module that exports libuv: the executable (node.exe, Electron), else Node as a
+  /// DLL (libnode.dll, node.dll: NW.js and libnode embedders), the places napi-sys looks
+  /// for Node-API.
+  fn libuv_module() -> Option<windows_sys::Win32::Foundation::HMODULE> {
+    let dlls = ["libnode.dll", "node.dll"].map(|n| n.encode_utf16().chain([0]).collect::<Vec<u16>>());
+    let names = std::iter::once(None).chain(dlls.iter().map(Some));
+    for name in names {
+      // SAFETY: NULL names the executable; the others are NUL-terminated UTF-16. No
+      // reference is taken: a module already loaded stays loaded while Node runs.
+      let module = unsafe { GetModuleHandleW(name.map_or(std::ptr::null(), |n| n.as_ptr())) };
+      // SAFETY: a valid module handle and a NUL-terminated name.
+      if !module.is_null() && unsafe { GetProcAddress(module, c"uv_poll_init_socket".as_ptr().cast()) }.is_some() {
+        return Some(module);
+      }
     }
+    None
+  }
+
+  fn load() -> Option<Api> {
+    let exe = libuv_module()?;
     macro_rules! sym {
       ($name:literal, $ty:ty) => {{
         // SAFETY: a NUL-terminated name; the address, if any, is the libuv function

@@ -26,6 +26,7 @@ import {
   timeoutSeconds,
   writableBytes,
   INT32_MAX,
+  INT32_MIN,
 } from './validate'
 
 /** One ancillary data item: `[level, type, data]` (e.g. `[SOL_SOCKET, SCM_RIGHTS, fdsAsBytes]`). */
@@ -751,10 +752,10 @@ export class Socket implements Disposable {
   getsockopt(level: number, optname: number, buflen: number): Buffer | number
   getsockopt(level: number, optname: number, buflen: number = 0): number | Buffer {
     int32(level, 'level')
-    int32(optname, 'optname')
+    const name = optionName(optname)
     int(buflen, 'buflen', 0, 1024)
-    if (buflen === 0) return this.#handle.getsockoptInt(level, optname)
-    return this.#handle.getsockoptBytes(level, optname, buflen)
+    if (buflen === 0) return this.#handle.getsockoptInt(level, name)
+    return this.#handle.getsockoptBytes(level, name, buflen)
   }
 
   /**
@@ -765,18 +766,18 @@ export class Socket implements Disposable {
   setsockopt(level: number, optname: number, value: null, optlen: number): void
   setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView | null, optlen?: number): void {
     int32(level, 'level')
-    int32(optname, 'optname')
+    const name = optionName(optname)
     if (value === null) {
       if (optlen === undefined) throw invalidArgType('optlen', 'of type number when value is null', optlen)
-      this.#handle.setsockoptNull(level, optname, int(optlen, 'optlen', 0, INT32_MAX))
+      this.#handle.setsockoptNull(level, name, int(optlen, 'optlen', 0, INT32_MAX))
     } else if (optlen !== undefined) {
       throw invalidArgValue('optlen', optlen, 'is only allowed when value is null')
     } else if (typeof value === 'number') {
-      this.#handle.setsockoptInt(level, optname, int32(value, 'value'))
+      this.#handle.setsockoptInt(level, name, int32(value, 'value'))
     } else if (typeof value === 'boolean') {
-      this.#handle.setsockoptInt(level, optname, value ? 1 : 0)
+      this.#handle.setsockoptInt(level, name, value ? 1 : 0)
     } else if (ArrayBuffer.isView(value)) {
-      this.#handle.setsockoptBytes(level, optname, bytes(value, 'value'))
+      this.#handle.setsockoptBytes(level, name, bytes(value, 'value'))
     } else {
       throw invalidArgType('value', 'of type number, boolean, null, or an instance of Buffer or TypedArray', value)
     }
@@ -936,6 +937,14 @@ function ancillaryOf(ancdata: Iterable<AncillaryInput>): [number, number, Uint8A
     out.push([int32(item[0], `${name}[0]`), int32(item[1], `${name}[1]`), bytes(item[2], `${name}[2]`)])
   }
   return out
+}
+
+/**
+ * An option name as the C int the kernel takes. Unsigned 32-bit codes are accepted too:
+ * Windows' `TCP_QUICKACK` is `SIO_TCP_SET_ACK_FREQUENCY`, 0x98000017.
+ */
+function optionName(optname: unknown): number {
+  return int(optname, 'optname', INT32_MIN, UINT32_MAX) | 0
 }
 
 /** The buffer for the next read of a read-and-send sendfile, or null when `count` is done. */

@@ -2,6 +2,8 @@
 //! manage it (creation, addresses, options, lifetime). The calls that move data or
 //! connect live on [`Io`], which [`Socket::io`] hands out.
 
+use std::cell::Cell;
+
 use socket2::{Domain, Protocol, SockAddr, Type};
 
 use crate::error::{Error, Result};
@@ -18,8 +20,11 @@ pub struct Socket {
   socktype: c_int,
   protocol: c_int,
   timeout: Timeout,
-  /// Whether O_NONBLOCK is set on the fd right now (it follows `timeout`).
-  nonblocking_fd: bool,
+  /// Whether O_NONBLOCK (FIONBIO) is set on the fd right now (it follows `timeout`);
+  /// `None` when unknown (a Windows socket adopted in blocking mode).
+  nonblocking_fd: Option<bool>,
+  /// The last `TCP_QUICKACK` set where it is an ioctl Winsock cannot read back.
+  ack_frequency: Cell<c_int>,
   /// Set once an event loop watches the fd: O_NONBLOCK then stays set, so no async
   /// call can block the loop (`detach` restores CPython's flag).
   watched: bool,
@@ -88,6 +93,7 @@ impl Socket {
       protocol: protocol.unwrap_or(kp),
       timeout,
       nonblocking_fd,
+      ack_frequency: Cell::new(0),
       watched: false,
     })
   }
@@ -102,6 +108,7 @@ impl Socket {
       protocol,
       timeout: Timeout::Blocking,
       nonblocking_fd,
+      ack_frequency: Cell::new(0),
       watched: false,
     };
     s.set_timeout(timeout)?;
@@ -137,9 +144,9 @@ impl Socket {
   /// and cleared in blocking mode, as CPython does.
   pub fn set_timeout(&mut self, timeout: Timeout) -> Result<()> {
     let want_nonblocking = timeout != Timeout::Blocking || self.watched;
-    if want_nonblocking != self.nonblocking_fd {
+    if Some(want_nonblocking) != self.nonblocking_fd {
       sys::set_nonblocking(self.fileno(), want_nonblocking).map_err(|e| Error::from_io(e, "fcntl"))?;
-      self.nonblocking_fd = want_nonblocking;
+      self.nonblocking_fd = Some(want_nonblocking);
     }
     self.timeout = timeout;
     Ok(())
@@ -166,14 +173,14 @@ impl Socket {
   /// `accept4(2)` with SOCK_CLOEXEC. The new socket gets `timeout` — the caller passes
   /// the *default* timeout, never the listener's (CPython's rule).
   pub fn accept(&self, timeout: Timeout) -> Result<(Socket, SockAddr)> {
-    let (sock, addr) = self.io().accept(self.nonblocking_fd)?;
+    let (sock, addr) = self.io().accept(self.nonblocking_fd == Some(true))?;
     let s = Socket::wrap(sock, self.family, self.socktype, self.protocol, timeout)?;
     Ok((s, addr))
   }
 
   /// One non-blocking `accept4(2)` (EAGAIN when nothing is waiting), for async callers.
   pub fn accept_nonblocking(&self, timeout: Timeout) -> Result<(Socket, SockAddr)> {
-    let (sock, addr) = self.nonblocking_io().accept(self.nonblocking_fd)?;
+    let (sock, addr) = self.nonblocking_io().accept(self.nonblocking_fd == Some(true))?;
     let s = Socket::wrap(sock, self.family, self.socktype, self.protocol, timeout)?;
     Ok((s, addr))
   }
@@ -272,6 +279,9 @@ impl Socket {
 
   /// `getsockopt(2)` of a C int.
   pub fn getsockopt_int(&self, level: c_int, name: c_int) -> Result<c_int> {
+    if Some(name) == sys::ACK_FREQUENCY_OPTION {
+      return Ok(self.ack_frequency.get());
+    }
     let mut v = [0u8; std::mem::size_of::<c_int>()];
     sys::getsockopt(self.fileno(), level, name, &mut v).map_err(|e| Error::from_io(e, "getsockopt"))?;
     Ok(c_int::from_ne_bytes(v))
@@ -298,6 +308,13 @@ impl Socket {
 
   /// `setsockopt(2)` with raw option bytes.
   pub fn setsockopt_bytes(&self, level: c_int, name: c_int, value: &[u8]) -> Result<()> {
+    if Some(name) == sys::ACK_FREQUENCY_OPTION {
+      sys::ioctl_in(self.fileno(), name as u32, value).map_err(|e| Error::from_io(e, "WSAIoctl"))?;
+      let mut v = [0u8; 4];
+      v.copy_from_slice(value); // ioctl_in checked the length
+      self.ack_frequency.set(c_int::from_ne_bytes(v));
+      return Ok(());
+    }
     let len = u32::try_from(value.len()).map_err(|_| Error::out_of_range("option value is too large"))?;
     sys::setsockopt(self.fileno(), level, name, Some(value), len).map_err(|e| Error::from_io(e, "setsockopt"))
   }
@@ -330,6 +347,7 @@ impl Socket {
       protocol: self.protocol,
       timeout: self.timeout,
       nonblocking_fd: self.nonblocking_fd,
+      ack_frequency: Cell::new(self.ack_frequency.get()),
       watched: false,
     })
   }
@@ -360,9 +378,9 @@ impl Socket {
   /// mode, so an async call can never block the loop. Sync calls keep their semantics
   /// (see [`Io`]).
   pub fn set_watched(&mut self) -> Result<()> {
-    if !self.nonblocking_fd {
+    if self.nonblocking_fd != Some(true) {
       sys::set_nonblocking(self.fileno(), true).map_err(|e| Error::from_io(e, "fcntl"))?;
-      self.nonblocking_fd = true;
+      self.nonblocking_fd = Some(true);
     }
     self.watched = true;
     Ok(())

@@ -4,7 +4,7 @@
 //! * `c`: the C names the portable modules use (types, constants, errno values, the
 //!   resolver and a few socket calls), spelled as in POSIX. On Unix it is `libc`; on
 //!   Windows a Winsock shim with the same names and layouts, errno values being the
-//!   `WSAE*` codes Winsock reports (as CPython's `errno` module does there);
+//!   `WSAE*` codes Winsock reports (libuv's mapping);
 //! * `RawSock`/`Borrowed`: a socket handle (an fd on Unix, a `SOCKET` on Windows), and
 //!   `as_raw`, `borrow`, `borrow_raw`, `from_raw`, `into_raw`, `raw_from_i64` to move
 //!   between them and socket2;

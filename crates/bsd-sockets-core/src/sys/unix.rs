@@ -131,9 +131,10 @@ fn is_nonblocking(fd: RawFd) -> io::Result<bool> {
   Ok(flags & libc::O_NONBLOCK != 0)
 }
 
-/// The fd's O_NONBLOCK state (`_want` is for systems that cannot tell, which set it).
-pub(crate) fn nonblocking_state(fd: RawFd, _want: bool) -> io::Result<bool> {
-  is_nonblocking(fd)
+/// The fd's O_NONBLOCK state, always known on Unix (`_want` is for systems that cannot
+/// tell).
+pub(crate) fn nonblocking_state(fd: RawFd, _want: bool) -> io::Result<Option<bool>> {
+  is_nonblocking(fd).map(Some)
 }
 
 /// Asked after EAGAIN from a call made in blocking mode: is the fd non-blocking, so
@@ -146,6 +147,9 @@ pub(crate) fn nonblocking_after_eagain(fd: RawFd) -> bool {
 pub(crate) fn connect_in_progress(errno: c_int) -> bool {
   errno == libc::EINPROGRESS || errno == libc::EINTR
 }
+
+/// Unix's `TCP_QUICKACK` is a plain socket option.
+pub(crate) const ACK_FREQUENCY_OPTION: Option<c_int> = None;
 
 /// `socketpair(2)`.
 pub(crate) fn socketpair(

@@ -95,16 +95,44 @@ fn handle(fd: RawSock) -> ws::SOCKET {
   fd as ws::SOCKET
 }
 
-/// `WSAPoll` on one socket. Returns the revents (0 on timeout).
+/// Waits for one socket with `select`, as CPython does on Windows: write interest also
+/// watches the exception set, where a failed non-blocking `connect` shows up (`WSAPoll`
+/// never reports one before Windows 10 2004). Returns `POLLIN`/`POLLOUT`/`POLLERR` bits
+/// for what is ready (0 on timeout); `timeout_ms < 0` waits for ever.
 pub(crate) fn poll_one(fd: RawSock, events: i16, timeout_ms: c_int) -> io::Result<i16> {
-  let mut pfd = ws::WSAPOLLFD {
-    fd: handle(fd),
-    events,
-    revents: 0,
+  let one = |wanted: bool| ws::FD_SET {
+    fd_count: u32::from(wanted),
+    fd_array: [handle(fd); 64],
   };
-  // SAFETY: one valid WSAPOLLFD, count 1.
-  let n = cvt(unsafe { ws::WSAPoll(&mut pfd, 1, timeout_ms) })?;
-  Ok(if n == 0 { 0 } else { pfd.revents })
+  let mut read = one(events & POLLIN != 0);
+  let mut write = one(events & POLLOUT != 0);
+  let mut except = one(events & POLLOUT != 0);
+  let tv = ws::TIMEVAL {
+    tv_sec: timeout_ms / 1000,
+    tv_usec: (timeout_ms % 1000) * 1000,
+  };
+  let tv_ptr = if timeout_ms < 0 {
+    std::ptr::null()
+  } else {
+    &tv as *const ws::TIMEVAL
+  };
+  // SAFETY: three valid FD_SETs (each with at most one entry, `fd`) and a valid or NULL
+  // timeout; the first argument is ignored by Winsock.
+  let n = cvt(unsafe { ws::select(0, &mut read, &mut write, &mut except, tv_ptr) })?;
+  if n == 0 {
+    return Ok(0);
+  }
+  let mut revents = 0;
+  if read.fd_count > 0 {
+    revents |= POLLIN;
+  }
+  if write.fd_count > 0 {
+    revents |= POLLOUT;
+  }
+  if except.fd_count > 0 {
+    revents |= ws::POLLERR;
+  }
+  Ok(revents)
 }
 
 pub(crate) const POLLIN: i16 = ws::POLLRDNORM;
@@ -117,10 +145,15 @@ pub(crate) fn set_nonblocking(fd: RawSock, on: bool) -> io::Result<()> {
   cvt(unsafe { ws::ioctlsocket(handle(fd), ws::FIONBIO, &mut arg) }).map(drop)
 }
 
-/// Winsock cannot report `FIONBIO`: it is set to `want`, which makes it known.
-pub(crate) fn nonblocking_state(fd: RawSock, want: bool) -> io::Result<bool> {
-  set_nonblocking(fd, want)?;
-  Ok(want)
+/// Winsock cannot report `FIONBIO`. Wanting non-blocking mode sets it (CPython's
+/// `init_sockobject` does); otherwise it is left alone and unknown, since it is shared
+/// with every handle `WSADuplicateSocket` made for the same socket.
+pub(crate) fn nonblocking_state(fd: RawSock, want: bool) -> io::Result<Option<bool>> {
+  if want {
+    set_nonblocking(fd, true)?;
+    return Ok(Some(true));
+  }
+  Ok(None)
 }
 
 /// A blocking Winsock socket never says `WSAEWOULDBLOCK`: after one, it is non-blocking.
@@ -128,10 +161,16 @@ pub(crate) fn nonblocking_after_eagain(_fd: RawSock) -> bool {
   true
 }
 
-/// A non-blocking `connect` that goes on in the background says `WSAEWOULDBLOCK`.
+/// A non-blocking `connect` that goes on in the background says `WSAEWOULDBLOCK`
+/// (`WSAEINPROGRESS` is another thing in Winsock 2: a blocking 1.1 call under way).
 pub(crate) fn connect_in_progress(errno: c_int) -> bool {
-  errno == ws::WSAEWOULDBLOCK || errno == ws::WSAEINPROGRESS || errno == ws::WSAEINTR
+  errno == ws::WSAEWOULDBLOCK
 }
+
+/// The `TCP_QUICKACK` of Windows: `SIO_TCP_SET_ACK_FREQUENCY`, an ioctl CPython's
+/// `setsockopt` issues for that option name (and whose value its `getsockopt` returns
+/// from memory, since Winsock cannot report it).
+pub(crate) const ACK_FREQUENCY_OPTION: Option<c_int> = Some(ws::SIO_TCP_SET_ACK_FREQUENCY as c_int);
 
 /// Winsock has no `socketpair`: like CPython there, a listener on the loopback address
 /// of `domain`, one connect, one accept, and a check that the accepted peer is our
@@ -298,9 +337,27 @@ pub(crate) fn fromshare(data: &[u8]) -> io::Result<(socket2::Socket, c_int, c_in
   Ok((sock, info.iAddressFamily, info.iSocketType, info.iProtocol))
 }
 
-/// `WSAIoctl` with an input buffer and no output (`SIO_RCVALL`, `SIO_KEEPALIVE_VALS`,
-/// `SIO_LOOPBACK_FAST_PATH`).
+/// `WSAIoctl` with an input buffer and no output, for the controls CPython knows
+/// (`SIO_RCVALL`, `SIO_KEEPALIVE_VALS`, `SIO_LOOPBACK_FAST_PATH`) and
+/// `SIO_TCP_SET_ACK_FREQUENCY`. Others are refused here, not in the caller: some
+/// controls take structures holding pointers, which bytes from a caller must not become.
 pub(crate) fn ioctl_in(fd: RawSock, control: u32, input: &[u8]) -> io::Result<()> {
+  let expected = match control {
+    ws::SIO_RCVALL | ws::SIO_LOOPBACK_FAST_PATH | ws::SIO_TCP_SET_ACK_FREQUENCY => 4,
+    ws::SIO_KEEPALIVE_VALS => std::mem::size_of::<ws::tcp_keepalive>(),
+    _ => {
+      return Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("ioctl control {control:#x} is not supported"),
+      ))
+    }
+  };
+  if input.len() != expected {
+    return Err(io::Error::new(
+      io::ErrorKind::InvalidInput,
+      format!("ioctl control {control:#x} takes {expected} bytes, not {}", input.len()),
+    ));
+  }
   let mut returned = 0u32;
   // SAFETY: input is readable for its length; no output buffer, no overlapped I/O.
   cvt(unsafe {

@@ -8,8 +8,11 @@
 //! `ws2_32`/`iphlpapi` through `windows-sys`, after `WSAStartup`.
 //!
 //! errno values are Winsock's `WSAE*` codes: that is what `WSAGetLastError` (and thus
-//! `io::Error::raw_os_error`) reports for sockets, and what CPython's `errno` module
-//! calls `ECONNREFUSED` & co. on Windows. `EAGAIN` is `WSAEWOULDBLOCK`, as libuv maps it.
+//! `io::Error::raw_os_error`) reports for sockets, so every errno name a socket error
+//! can carry stands for its WSA code, the mapping libuv makes (`EAGAIN` is
+//! `WSAEWOULDBLOCK`). CPython's `errno` module does so for the socket-only names
+//! (`ECONNREFUSED` is 10061 there) but keeps the C runtime's numbers for the names both
+//! share (`EINTR` 4, `EBADF` 9, `EINVAL` 22, `EAGAIN` 11, …).
 
 // POSIX names with POSIX meanings: their documentation is POSIX's.
 #![allow(non_camel_case_types, non_snake_case, missing_docs, clippy::missing_safety_doc)]
@@ -164,6 +167,7 @@ macro_rules! same_layout {
   ($ours:ty, $theirs:ty $(, $a:ident = $b:ident)*) => {
     const _: () = {
       assert!(size_of::<$ours>() == size_of::<$theirs>());
+      assert!(std::mem::align_of::<$ours>() == std::mem::align_of::<$theirs>());
       $(assert!(offset_of!($ours, $a) == offset_of!($theirs, $b));)*
     };
   };
