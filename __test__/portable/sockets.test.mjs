@@ -107,6 +107,28 @@ describe('stream sockets', () => {
   })
 })
 
+describe('IPv6', () => {
+  it('UDP over ::1 with four-item addresses', (t) => {
+    const own = track(t)
+    let a
+    try {
+      a = own(bsd.socket(bsd.AF_INET6, bsd.SOCK_DGRAM))
+      a.bind(['::1', 0])
+    } catch (e) {
+      return t.skip(`no IPv6 loopback here (${e.code})`)
+    }
+    const b = own(bsd.socket(bsd.AF_INET6, bsd.SOCK_DGRAM))
+    b.bind(['::1', 0])
+    const addr = a.getsockname()
+    assert.equal(addr.length, 4)
+    assert.equal(addr[0], '::1')
+    b.sendtoSync('six', addr)
+    const [data, from] = a.recvfromSync(16)
+    assert.equal(data.toString(), 'six')
+    assert.deepEqual(from, b.getsockname())
+  })
+})
+
 describe('sendfile', () => {
   it('sends a file range, sync and async (read-and-send on Windows)', async (t) => {
     const own = track(t)

@@ -4,6 +4,7 @@
  * `sendto` loop does not re-encode.
  * @internal
  */
+import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants'
 import { native } from './native'
 import { cstring, int, invalidArgType, invalidArgValue, port as checkPort, UINT32_MAX } from './validate'
 
@@ -30,11 +31,6 @@ export type SocketAddress =
   | [pid: number, groups: number]
   | [family: number, data: Buffer]
 
-const AF_UNIX = 1
-const AF_INET = 2
-const AF_INET6 = 10
-const AF_NETLINK = 16
-const AF_PACKET = 17
 
 // Big enough for any sockaddr (sockaddr_storage is 128 bytes).
 const scratch = Buffer.allocUnsafe(128)
