@@ -3,15 +3,17 @@
  * place: crates/bsd-sockets-core/src/sys).
  */
 
+import { AF_INET, AF_UNIX } from './constants'
+
 /** Windows: Winsock underneath. */
 export const WINDOWS = process.platform === 'win32'
 
 /**
  * socketpair()'s default family. Windows has no socketpair(2): the pair is a loopback
  * TCP connection there, and CPython's default family on Windows is AF_INET for that
- * reason (AF_INET = 2 and AF_UNIX = 1 everywhere we build).
+ * reason.
  */
-export const PAIR_FAMILY = WINDOWS ? 2 : 1
+export const PAIR_FAMILY = WINDOWS ? AF_INET : AF_UNIX
 
 /**
  * Whether the kernel sends files for us (`sendfile(2)`). Windows' TransmitFile wants

@@ -7,7 +7,16 @@ import type { FileHandle } from 'node:fs/promises'
 import { inspect } from 'node:util'
 
 import { encodeAddress, senderScratch, takeSender, type Address, type SocketAddress } from './address'
-import { AddressFamily, SIO_KEEPALIVE_VALS, SIO_LOOPBACK_FAST_PATH, SIO_RCVALL, SocketKind } from './constants'
+import {
+  AddressFamily,
+  AF_INET,
+  AF_UNIX,
+  SIO_KEEPALIVE_VALS,
+  SIO_LOOPBACK_FAST_PATH,
+  SIO_RCVALL,
+  SOCK_STREAM,
+  SocketKind,
+} from './constants'
 import { getdefaulttimeout } from './defaults'
 import { EAGAIN, EBADF, errnoError, errnoToError } from './errors'
 import { native, type NativeSocket } from './native'
@@ -36,8 +45,6 @@ export type AncillaryInput = readonly [level: number, type: number, data: ArrayB
 /** Anything a send accepts: a Buffer, any ArrayBufferView, or a string (sent as UTF-8). */
 export type BytesLike = ArrayBufferView | string
 
-const AF_INET = 2
-const SOCK_STREAM = 1
 const SOMAXCONN_DEFAULT = 128
 const UINT32_MAX = 0xffffffff
 // What tryConnect returns while a non-blocking connect goes on in the background.
@@ -455,7 +462,7 @@ export class Socket implements Disposable {
 
   #connectError(errno: number, address: Address): Error {
     const [host, port] = Array.isArray(address) ? [String(address[0]), Number(address[1])] : [String(address), undefined]
-    return this.#family === 1 ? errnoToError(errno, 'connect', host) : errnoToError(errno, 'connect', host, port)
+    return this.#family === AF_UNIX ? errnoToError(errno, 'connect', host) : errnoToError(errno, 'connect', host, port)
   }
 
   /** Receives up to `bufsize` bytes (an empty Buffer: EOF on a stream, an empty datagram otherwise). */
