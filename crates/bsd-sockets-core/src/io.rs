@@ -8,6 +8,10 @@
 //! fd passed to another process). In blocking mode the syscall blocks in the kernel as
 //! in C, so `SO_RCVTIMEO` works as in C.
 //!
+//! Winsock has no `MSG_DONTWAIT`: there the socket's `FIONBIO` flag, which the timeout
+//! mode sets as CPython does, is what keeps an attempt from blocking, and waits use
+//! `select` (see `sys`).
+//!
 //! Unlike CPython we try before polling in timeout mode: a call that can complete at
 //! once costs one syscall, not two.
 

@@ -4,7 +4,7 @@
 //! in plain Rust on [`socket2`] (and `libc` where socket2 stops). It knows nothing of
 //! JavaScript: the Node-API layer of `bsd-sockets` is thin glue over this crate.
 //!
-//! * [`Socket`] owns one file descriptor and carries CPython's timeout mode
+//! * [`Socket`] owns one socket (a file descriptor; a `SOCKET` on Windows) and carries CPython's timeout mode
 //!   (blocking, non-blocking, or a per-call timeout).
 //! * [`Io`] is the fd plus its mode, borrowed: every call that can block waits with
 //!   `poll(2)` against a monotonic deadline and retries `EINTR` (PEP 475).
@@ -13,7 +13,8 @@
 //!   byte-exactly.
 //! * [`Error`] sorts failures into the classes a caller can act on.
 //!
-//! Platform differences live in `sys`; everything else is portable.
+//! Platform differences live in `sys` (Unix through `libc`, Windows through Winsock);
+//! everything else is portable, and [`c`] gives it the C names of the platform.
 
 #![deny(missing_docs)]
 

@@ -10,7 +10,7 @@
 //!   between them and socket2;
 //! * `MSG_NOSIGNAL`, `MSG_CMSG_CLOEXEC`, `MSG_DONTWAIT`: flags OR-ed into data calls
 //!   (0 where the platform has no such flag); `TYPE_FLAGS`, `SOCK_NONBLOCK`;
-//! * `poll_one(fd, events, timeout_ms)`: `poll(2)` (`WSAPoll`) on one socket;
+//! * `poll_one(fd, events, timeout_ms)`: `poll(2)` (`select` on Windows) on one socket;
 //! * `set_nonblocking`, `nonblocking_state`, `nonblocking_after_eagain`,
 //!   `get_cloexec`, `set_cloexec`, `dup_cloexec`, `socket_kind`, `socketpair`;
 //! * `getsockopt`/`setsockopt` on raw option bytes;

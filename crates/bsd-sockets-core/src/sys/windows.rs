@@ -1,11 +1,12 @@
 //! The Winsock backend.
 //!
 //! What Windows has, it gets the way CPython's socketmodule.c does it there: `FIONBIO`
-//! for the timeout modes, `WSAPoll` for waits, `SO_PROTOCOL_INFOW` for an adopted
+//! for the timeout modes, `select` for waits, `SO_PROTOCOL_INFOW` for an adopted
 //! socket's family/type/protocol, `HANDLE_FLAG_INHERIT` for inheritability,
 //! `WSADuplicateSocketW` for `dup`, a loopback listener for `socketpair`. AF_UNIX is
-//! stream-only (no SEQPACKET, no abstract names, no fd passing); `sendfile`,
-//! `sendmsg`/`recvmsg` and `sethostname` fail with `EOPNOTSUPP`.
+//! stream-only (no SEQPACKET, no abstract names, no fd passing); `sendfile` (which the
+//! Node layer replaces with read-and-send, as CPython does), `sendmsg`/`recvmsg` and
+//! `sethostname` fail with `EOPNOTSUPP`.
 
 use std::io;
 use std::os::windows::io::{AsRawSocket, AsSocket, BorrowedSocket, FromRawSocket, IntoRawSocket, RawSocket};
