@@ -11,12 +11,17 @@
 //! * `MSG_NOSIGNAL`, `MSG_CMSG_CLOEXEC`, `MSG_DONTWAIT`: flags OR-ed into data calls
 //!   (0 where the platform has no such flag); `TYPE_FLAGS`, `SOCK_NONBLOCK`;
 //! * `poll_one(fd, events, timeout_ms)`: `poll(2)` (`select` on Windows) on one socket;
-//! * `set_nonblocking`, `nonblocking_state`, `nonblocking_after_eagain`,
-//!   `get_cloexec`, `set_cloexec`, `dup_cloexec`, `socket_kind`, `socketpair`;
-//! * `getsockopt`/`setsockopt` on raw option bytes;
+//! * `set_nonblocking`, `nonblocking_state` (`None` when the system cannot tell),
+//!   `nonblocking_after_eagain`, `connect_in_progress`, `get_cloexec`, `set_cloexec`,
+//!   `dup_cloexec`, `socket_kind`, `socketpair`;
+//! * `getsockopt`/`setsockopt` on raw option bytes, and `ACK_FREQUENCY_OPTION`, the
+//!   option name that is an ioctl instead (Windows' `TCP_QUICKACK`);
 //! * `sendfile(out, in, offset, count)`, `pread`, `seek` and `SigpipeGuard`;
 //! * `shutdown(fd, how)`, `close(fd)`;
-//! * `recvmsg`/`sendmsg`/control-message layout, in [`crate::msg`]'s `cmsg` backend.
+//! * `share`, `fromshare`, `ioctl_in` (Windows' `WSADuplicateSocket` and `WSAIoctl`);
+//! * `if_nameindex`, `gai_strerror`;
+//! * `recvmsg`/`sendmsg` and the control-message layout live in [`crate::msg`], whose
+//!   `unix` and `windows` modules are the other backend-specific code.
 //!
 //! Where a kernel lacks a feature the backend fails with the platform's "not supported"
 //! error (`EOPNOTSUPP`), never with a silent substitute.
