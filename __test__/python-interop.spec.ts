@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import {
   AF_INET,
@@ -24,25 +24,12 @@ import {
   socket,
   socketpair,
 } from '../src/ts/index'
-import { fdIsOpen, python, pythonPeer, tempDir } from './helpers'
+import { fdIsOpen, python, pythonPeer, tempDir, useSockets } from './helpers'
 
 const O_CLOEXEC = 0o2000000
 
-/** Things to close/remove after each test, whatever happened. */
-const cleanups: (() => void)[] = []
-afterEach(() => {
-  while (cleanups.length) {
-    try {
-      cleanups.pop()!()
-    } catch {
-      // already closed
-    }
-  }
-})
-function track<T extends Socket>(s: T): T {
-  cleanups.push(() => s.close())
-  return s
-}
+/** Sockets, fds and directories to close/remove after each test, whatever happened. */
+const { track, cleanups } = useSockets()
 function trackFd(fd: number): number {
   cleanups.push(() => {
     if (fdIsOpen(fd)) closeSync(fd)

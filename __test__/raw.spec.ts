@@ -7,7 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 
 import {
   AF_INET,
@@ -30,7 +30,7 @@ import {
   ifNametoindex,
   socket,
 } from '../src/ts/index'
-import { hasNetns, isRoot } from './helpers'
+import { hasNetns, isRoot, useSockets } from './helpers'
 
 // The build under test (this checkout's), for scripts run in other namespaces.
 const DIST = join(__dirname, '..', 'dist', 'index.js')
@@ -40,20 +40,7 @@ const ARPHRD_ETHER = 1
 
 if (!isRoot) console.log('raw.spec.ts: not root, so raw/packet/netns tests are skipped (they need CAP_NET_RAW/CAP_NET_ADMIN)')
 
-const cleanups: (() => void)[] = []
-afterEach(() => {
-  while (cleanups.length) {
-    try {
-      cleanups.pop()!()
-    } catch {
-      // already closed
-    }
-  }
-})
-function track<T extends Socket>(s: T): T {
-  cleanups.push(() => s.close())
-  return s
-}
+const { track } = useSockets()
 
 /** The Internet checksum (RFC 1071). */
 function inetChecksum(b: Buffer): number {

@@ -7,8 +7,8 @@ use bsd_sockets_core::Error as CoreError;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::address::JsAddress;
 use crate::errors::rejection;
+use crate::resolve::addrinfo_rows;
 
 /// What a lookup produced.
 pub enum Found {
@@ -42,21 +42,7 @@ impl ToNapiValue for FoundValue {
     // SAFETY (all arms): env is the live env napi-rs hands us.
     unsafe {
       match val.0 {
-        Found::AddrInfo(list) => {
-          let rows: Vec<(i32, i32, i32, String, JsAddress)> = list
-            .into_iter()
-            .map(|ai| {
-              (
-                ai.family,
-                ai.socktype,
-                ai.protocol,
-                ai.canonname,
-                JsAddress::from_sockaddr(&ai.addr),
-              )
-            })
-            .collect();
-          Vec::to_napi_value(env, rows)
-        }
+        Found::AddrInfo(list) => Vec::to_napi_value(env, addrinfo_rows(list)),
         Found::Pair(a, b) => <(String, String)>::to_napi_value(env, (a, b)),
         Found::Text(s) => String::to_napi_value(env, s),
         Found::Host(n, a, l) => <(String, Vec<String>, Vec<String>)>::to_napi_value(env, (n, a, l)),

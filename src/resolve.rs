@@ -10,6 +10,23 @@ use crate::errors::OrThrow;
 /// One getaddrinfo answer on its way to JS.
 type AddrInfoTuple = (i32, i32, i32, String, JsAddress);
 
+/// getaddrinfo answers as the `[family, type, proto, canonname, sockaddr]` rows JS gets
+/// (for the sync call here and the async one in `lookup`).
+pub(crate) fn addrinfo_rows(list: Vec<resolve::AddrInfo>) -> Vec<AddrInfoTuple> {
+  list
+    .into_iter()
+    .map(|ai| {
+      (
+        ai.family,
+        ai.socktype,
+        ai.protocol,
+        ai.canonname,
+        JsAddress::from_sockaddr(&ai.addr),
+      )
+    })
+    .collect()
+}
+
 /// `getaddrinfo(3)` → `[family, type, proto, canonname, sockaddr][]`.
 #[napi(ts_return_type = "Array<[number, number, number, string, any]>")]
 pub fn getaddrinfo(
@@ -23,20 +40,7 @@ pub fn getaddrinfo(
 ) -> Result<Vec<AddrInfoTuple>> {
   let list =
     resolve::getaddrinfo(host.as_deref(), port.as_deref(), family, socktype, protocol, flags).or_throw(&env)?;
-  Ok(
-    list
-      .into_iter()
-      .map(|ai| {
-        (
-          ai.family,
-          ai.socktype,
-          ai.protocol,
-          ai.canonname,
-          JsAddress::from_sockaddr(&ai.addr),
-        )
-      })
-      .collect(),
-  )
+  Ok(addrinfo_rows(list))
 }
 
 /// `getnameinfo(3)` of a numeric host → `[host, service]`.

@@ -335,11 +335,12 @@ export class Socket implements Disposable {
    * does there, and its position is left alone.
    */
   sendfileSync(file: number | FileHandle, offset: number = 0, count?: number | null): number {
-    const fd = typeof file === 'number' ? int(file, 'file', 0, INT32_MAX) : fileHandleFd(file)
-    int(offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
-    if (count !== undefined && count !== null) int(count, 'count', 1, Number.MAX_SAFE_INTEGER)
+    const fd = sendfileArgs(file, offset, count)
     if (!KERNEL_SENDFILE) {
-      this.#sendfileCheck()
+      // What CPython's sendfile refuses before sending anything (the kernel path's
+      // checks are the core's).
+      this.#requireStream()
+      if (this.#timeout === 0) throw invalidArgValue('socket', 'non-blocking', 'must not be non-blocking for sendfile')
       let sent = 0
       for (;;) {
         const chunk = sendfileChunk(count, sent)
@@ -353,10 +354,9 @@ export class Socket implements Disposable {
     return this.#handle.sendfile(fd, offset, count ?? null)
   }
 
-  /** What CPython's sendfile refuses before sending anything. */
-  #sendfileCheck(): void {
+  /** sendfile sends on stream sockets only. */
+  #requireStream(): void {
     if (this.#type !== SOCK_STREAM) throw invalidArgValue('socket', this.#type, 'must be a SOCK_STREAM socket for sendfile')
-    if (this.#timeout === 0) throw invalidArgValue('socket', 'non-blocking', 'must not be non-blocking for sendfile')
   }
 
   // ---- Promise forms: never block the event loop ---------------------------------
@@ -646,10 +646,8 @@ export class Socket implements Disposable {
    * sent with {@link sendall}; `options` then bound each 64 KiB chunk.
    */
   async sendfile(file: number | FileHandle, offset: number = 0, count?: number | null, options?: CallOptions): Promise<number> {
-    const fd = typeof file === 'number' ? int(file, 'file', 0, INT32_MAX) : fileHandleFd(file)
-    int(offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
-    if (count !== undefined && count !== null) int(count, 'count', 1, Number.MAX_SAFE_INTEGER)
-    if (this.#type !== SOCK_STREAM) throw invalidArgValue('socket', this.#type, 'must be a SOCK_STREAM socket for sendfile')
+    const fd = sendfileArgs(file, offset, count)
+    this.#requireStream()
     if (!KERNEL_SENDFILE) {
       let sent = 0
       for (;;) {
@@ -662,7 +660,6 @@ export class Socket implements Disposable {
       }
     }
     const p = prepare(options, this.#timeout)
-    this.#watch()
     let sent = 0
     return this.#run(true, 'sendfile', p, () => {
       for (;;) {
@@ -952,6 +949,14 @@ function ancillaryOf(ancdata: Iterable<AncillaryInput>): [number, number, Uint8A
  */
 function optionName(optname: unknown): number {
   return int(optname, 'optname', INT32_MIN, UINT32_MAX) | 0
+}
+
+/** Checks sendfile's arguments; returns the fd of `file`. */
+function sendfileArgs(file: number | FileHandle, offset: number, count: number | null | undefined): number {
+  const fd = typeof file === 'number' ? int(file, 'file', 0, INT32_MAX) : fileHandleFd(file)
+  int(offset, 'offset', 0, Number.MAX_SAFE_INTEGER)
+  if (count !== undefined && count !== null) int(count, 'count', 1, Number.MAX_SAFE_INTEGER)
+  return fd
 }
 
 /** The buffer for the next read of a read-and-send sendfile, or null when `count` is done. */

@@ -10,19 +10,19 @@ use std::time::{Duration, Instant};
 use bsd_sockets_core::addr::{self, Address, Spec};
 use bsd_sockets_core::{c, constants, resolve, Error, Socket, Timeout};
 
+/// A new AF_INET socket of `socktype` bound to 127.0.0.1 on a free port.
+fn bound_v4(socktype: i32) -> Socket {
+  let s = Socket::new(c::AF_INET, socktype, 0, Timeout::Blocking).unwrap();
+  let any_port = Spec::Inet {
+    host: "127.0.0.1",
+    port: 0,
+  };
+  s.bind(&addr::encode(c::AF_INET, &any_port).unwrap()).unwrap();
+  s
+}
+
 fn tcp_listener() -> Socket {
-  let l = Socket::new(c::AF_INET, c::SOCK_STREAM, 0, Timeout::Blocking).unwrap();
-  l.bind(
-    &addr::encode(
-      c::AF_INET,
-      &Spec::Inet {
-        host: "127.0.0.1",
-        port: 0,
-      },
-    )
-    .unwrap(),
-  )
-  .unwrap();
+  let l = bound_v4(c::SOCK_STREAM);
   l.listen(8).unwrap();
   l
 }
@@ -69,23 +69,8 @@ fn socketpair_is_connected_both_ways() {
 
 #[test]
 fn udp_datagrams_keep_boundaries_and_sender() {
-  let bind = |s: &Socket| {
-    s.bind(
-      &addr::encode(
-        c::AF_INET,
-        &Spec::Inet {
-          host: "127.0.0.1",
-          port: 0,
-        },
-      )
-      .unwrap(),
-    )
-    .unwrap()
-  };
-  let a = Socket::new(c::AF_INET, c::SOCK_DGRAM, 0, Timeout::Blocking).unwrap();
-  let b = Socket::new(c::AF_INET, c::SOCK_DGRAM, 0, Timeout::Blocking).unwrap();
-  bind(&a);
-  bind(&b);
+  let a = bound_v4(c::SOCK_DGRAM);
+  let b = bound_v4(c::SOCK_DGRAM);
   let to = b.local_addr().unwrap();
   a.io().send_to(b"one", 0, &to).unwrap();
   a.io().send_to(b"two!", 0, &to).unwrap();
